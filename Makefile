@@ -70,8 +70,10 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(MODULE_CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-include core/module.mk
-include cli/module.mk
+# Modules in dependency order (a module may use the libraries of those
+# before it).  A directory joins the build by having a module.mk.
+MODULE_ORDER := core sim server fuzz cli examples
+include $(wildcard $(addsuffix /module.mk,$(MODULE_ORDER)))
 
 .PHONY: programs
 programs: $(PROGRAMS)

@@ -124,8 +124,194 @@ def seeds_retry_after():
     w('now-extreme-high', INT64_MAX, 3600, b'Sun, 06 Nov 1994 08:49:37 GMT')
 
 
+# ---- backoff_config: config fields, seed, operations ----------------------
+
+NS = 1
+MS = 1000000
+S = 1000000000
+DURATION_MAX = 100 * 24 * 3600 * S
+POLICIES = ['none', 'constant', 'exponential', 'full', 'equal', 'decorrelated', 'grpc']
+
+
+def dur(v):
+    """duration_field(): in-range branch, or the wide branch for v outside."""
+    if 0 <= v <= DURATION_MAX + 1:
+        return u8(200) + edgy_exact(v, 0, DURATION_MAX + 1)
+    return u8(0) + edgy_exact(v, INT64_MIN, INT64_MAX)
+
+
+def backoff_config(policy, base, mx, mult, jitter, mct=0, retries=0):
+    p = policy if isinstance(policy, int) else POLICIES.index(policy)
+    return (u8(p) + dur(base) + dur(mx) + double_raw(mult) + double_raw(jitter) + dur(mct) +
+            edgy_exact(retries, 0, (1 << 32) - 1))
+
+
+def op_burst(n):
+    return u8(0) + u8(n - 1)
+
+
+OP_RESET = u8(1)
+
+
+def op_ceiling(a, b):
+    return u8(2) + edgy_exact(a, 0, (1 << 32) - 1) + edgy_exact(b, a, (1 << 32) - 1)
+
+
+def op_jump(a):
+    return u8(3) + edgy_exact(a, 0, (1 << 32) - 1)
+
+
+def op_names(name):
+    return u8(4) + u8(len(name)) + name
+
+
+def seeds_backoff_config():
+    w = lambda name, cfg, ops=b'': write('backoff_config', name, cfg + u64(42) + ops)
+    ops = op_burst(40) + OP_RESET + op_burst(10) + op_ceiling(1, 1000) + op_names(b'grpc')
+    for pol in POLICIES:
+        if pol == 'grpc':
+            cfg = backoff_config(pol, 1 * S, 120 * S, 1.6, 0.2, 20 * S)
+        else:
+            cfg = backoff_config(pol, 500 * MS, 30 * S, 2.0, 0.0)
+        w('default-' + pol, cfg, ops)
+    w('max-retries-3', backoff_config('exponential', 500 * MS, 30 * S, 2.0, 0.0, retries=3), op_burst(10))
+    w('max-retries-limit', backoff_config('full', 1, 2, 1.0, 0.0, retries=1000000000), op_burst(5))
+    w('attempt-near-uint32-max', backoff_config('grpc', 1 * S, 120 * S, 1.6, 1.0, 20 * S),
+      op_jump((1 << 32) - 2) + op_burst(4) + op_ceiling((1 << 32) - 1, (1 << 32) - 1))
+    w('exponential-wide', backoff_config('exponential', 1, DURATION_MAX, 16.0, 0.0), op_burst(255))
+    w('decorrelated-base-is-max', backoff_config('decorrelated', 7 * S, 7 * S, 1.0, 0.0), op_burst(50))
+    w('decorrelated-1ns', backoff_config('decorrelated', 1, DURATION_MAX, 1.0, 0.0), op_burst(200))
+    w('none-zero-base', backoff_config('none', 0, 0, 1.0, 0.0), op_burst(3))
+    w('invalid-nan-multiplier', backoff_config('exponential', S, 2 * S, float('nan'), 0.0))
+    w('invalid-inf-jitter', backoff_config('grpc', S, 2 * S, 1.6, float('inf')))
+    w('invalid-jitter', backoff_config('grpc', S, 2 * S, 1.6, 1.5))
+    w('invalid-multiplier-below-1', backoff_config('exponential', S, 2 * S, 0.999999, 0.0))
+    w('invalid-multiplier-above-16', backoff_config('exponential', S, 2 * S, 16.000001, 0.0))
+    w('invalid-zero-base', backoff_config('exponential', 0, S, 2.0, 0.0))
+    w('invalid-negative-base', backoff_config('constant', -1, S, 2.0, 0.0))
+    w('invalid-max-below-base', backoff_config('full', 2 * S, S, 2.0, 0.0))
+    w('invalid-base-too-big', backoff_config('full', DURATION_MAX + 1, DURATION_MAX + 1, 2.0, 0.0))
+    w('invalid-int64-min', backoff_config('equal', INT64_MIN, INT64_MAX, 2.0, 0.0))
+    w('invalid-policy', backoff_config(8, S, 2 * S, 2.0, 0.0))
+    w('invalid-mct', backoff_config('grpc', S, 2 * S, 1.6, 0.2, mct=-5))
+    w('invalid-retries', backoff_config('full', S, 2 * S, 2.0, 0.0, retries=1000000001))
+
+
+# ---- parse: selector, parameters, text -------------------------------------
+
+def u64_edgy(v):
+    """Encodes an unsigned v for the harness's fuzz_edgy_i64(...) ^ 2^63."""
+    x = v ^ (1 << 63)
+    if x >= 1 << 63:
+        x -= 1 << 64
+    return edgy_exact(x, INT64_MIN, INT64_MAX)
+
+
+def seeds_parse():
+    w = lambda name, data: write('parse', name, data)
+    units = {'required': 0, 'seconds': 1, 'ms': 2}
+    durations = [('500ms', 'required'), ('1.5s', 'required'), ('0.1s', 'required'), ('2m', 'required'),
+                 ('1h', 'required'), ('250us', 'required'), ('7ns', 'required'), ('0', 'required'),
+                 ('.5s', 'required'), ('1.000000001s', 'required'), ('30', 'seconds'), ('20', 'ms'),
+                 ('2400h', 'required'), ('2401h', 'required'), ('1.0000000001s', 'required'),
+                 ('99999999999999999999999s', 'required'), ('5 days', 'required'), ('-1s', 'required'),
+                 ('1S', 'required'), ('5.', 'seconds'), ('.', 'seconds'), ('30', 'required'),
+                 ('8640000s', 'required'), ('8640000.000000001s', 'required'), ('144000m', 'required')]
+    for i, (text, unit) in enumerate(durations):
+        w('duration-%02d' % i, u8(0) + u8(units[unit]) + text.encode())
+    w('duration-too-long', u8(0) + u8(0) + b'1' * 65)
+    w('duration-empty', u8(0) + u8(0))
+    w('u64-in-range', u8(1) + u64_edgy(1) + u64_edgy(100) + b'42')
+    w('u64-below-min', u8(1) + u64_edgy(1) + u64_edgy(100) + b'0')
+    w('u64-max', u8(1) + u64_edgy(0) + u64_edgy((1 << 64) - 1) + b'18446744073709551615')
+    w('u64-overflow', u8(1) + u64_edgy(0) + u64_edgy((1 << 64) - 1) + b'18446744073709551616')
+    w('u64-sign', u8(1) + u64_edgy(0) + u64_edgy(100) + b'+5')
+    for i, text in enumerate([b'4096', b'64k', b'16KiB', b'4MiB', b'1m', b'2G', b'3gb', b'7b', b'1TiB',
+                              b'KiB', b'16 KiB', b'17179869184g']):
+        w('bytes-%02d' % i, u8(2) + u64_edgy(0) + u64_edgy((1 << 64) - 1) + text)
+    w('bytes-over-limit', u8(2) + u64_edgy(0) + u64_edgy(1 << 20) + b'2MiB')
+    for i, text in enumerate([b'0.5', b'2', b'1e-3', b'-0', b'1e309', b'0x10', b'inf', b'nan', b' 1',
+                              b'1e-310', b'.', b'+.5e+2']):
+        w('double-%02d' % i, u8(3) + double_raw(-1e308) + double_raw(1e308) + text)
+    w('double-out-of-range', u8(3) + double_raw(0.0) + double_raw(1.0) + b'1.0000001')
+    for i, text in enumerate([b'true', b'FALSE', b'Yes', b'no', b'on', b'OFF', b'1', b'0', b'2', b'tru',
+                              b'truee', b'']):
+        w('bool-%02d' % i, u8(4) + text)
+    for i, d in enumerate([0, 1, 999, 1000, 999999, 1000000, 999999999, 1500000000, 59999999999,
+                           60000000000, 150000000000, 3600000000000, 8640000000000000, INT64_MAX, -1]):
+        w('format-%02d' % i, u8(5) + edgy_exact(d, INT64_MIN, INT64_MAX) + u8(0) + u8(47))
+    w('format-short-buffer', u8(5) + edgy_exact(150000000000, INT64_MIN, INT64_MAX) + u8(0) + u8(3))
+
+
+# ---- sync_sched: config, seed, start time, operations ----------------------
+
+def sync_config(interval, base, cap, jitter, seed=1, use_rng=1, now=0):
+    return (dur(interval) + dur(base) + dur(cap) + double_raw(jitter) + u64(seed) + u8(use_rng) +
+            edgy_exact(now, 0, INT64_MAX))
+
+
+def op_advance(dt):
+    return u8(0) + edgy_exact(dt, 0, INT64_MAX)
+
+
+OP_BEGIN = u8(1)
+OP_OK = u8(2)
+
+
+def op_fail(status=0, ra=0, body=b'', how=2):
+    head = u8(3) + u8(how)
+    if how == 0:
+        return head
+    head += u16(status + 1) + edgy_exact(ra, INT64_MIN, INT64_MAX)
+    if how == 1:
+        return head + u8(len(body)) + body          # Retry-After text, <= 64
+    if how == 2:
+        return head + u16(len(body)) + body         # body for sg_sync_error_make, <= 300
+    return head + u8(len(body)) + body              # raw body_prefix, <= 128
+
+
+def op_probe(base, failures, ra, cap):
+    return (u8(5) + edgy_exact(base, INT64_MIN, INT64_MAX) + edgy_exact(failures, 0, (1 << 32) - 1) +
+            edgy_exact(ra, INT64_MIN, DURATION_MAX) + edgy_exact(cap, INT64_MIN, DURATION_MAX))
+
+
+def seeds_sync_sched():
+    w = lambda name, cfg, ops: write('sync_sched', name, cfg + ops)
+    infonet = sync_config(300 * S, 60 * S, 1800 * S, 0.0)
+    storm = b''
+    for _ in range(8):
+        storm += OP_BEGIN + op_fail(429, 120, b'Too Many Requests') + op_advance(3600 * S)
+    w('infonet-429-ladder', infonet, storm + OP_BEGIN + OP_OK)
+    w('retry-after-only', sync_config(300 * S, 60 * S, 0, 0.0),
+      OP_BEGIN + op_fail(503, 0, b'') + OP_BEGIN + op_fail(429, 30, b'slow down') + OP_BEGIN + OP_OK)
+    w('jitter-half', sync_config(300 * S, 60 * S, 1800 * S, 0.5, seed=7),
+      (OP_BEGIN + op_fail(500, 0, b'oops') + op_advance(100 * S)) * 6)
+    w('jitter-never-below-retry-after', sync_config(300 * S, 60 * S, 1800 * S, 1.0, seed=9),
+      (OP_BEGIN + op_fail(429, 1000, b'') + op_advance(S)) * 6)
+    w('clock-near-int64-max', sync_config(DURATION_MAX, DURATION_MAX, DURATION_MAX, 0.0, now=INT64_MAX - 5),
+      OP_BEGIN + op_fail(429, INT64_MAX, b'x') + OP_BEGIN + OP_OK + op_advance(INT64_MAX))
+    w('retry-after-text', infonet,
+      OP_BEGIN + op_fail(429, 0, b'Fri, 31 Dec 1999 23:59:59 GMT', how=1) +
+      OP_BEGIN + op_fail(429, 0, b'120', how=1) + OP_BEGIN + op_fail(429, 0, b'-5', how=1))
+    w('raw-unterminated-body', infonet, OP_BEGIN + op_fail(418, -7, b'\xff' * 128, how=3))
+    w('no-error-record', infonet, OP_BEGIN + op_fail(how=0) + OP_BEGIN + op_fail(how=0))
+    w('binary-body', infonet, OP_BEGIN + op_fail(500, 1, bytes(range(256)) + b'tail'))
+    w('zero-everything', sync_config(0, 0, 0, 0.0), (OP_BEGIN + op_fail(0, 0, b'')) * 3 + OP_BEGIN + OP_OK)
+    w('probes', infonet,
+      op_probe(60 * S, 1, 0, 1800 * S) + op_probe(60 * S, 31, 0, DURATION_MAX) +
+      op_probe(DURATION_MAX, (1 << 32) - 1, DURATION_MAX, DURATION_MAX) + op_probe(1, 0, -1, 0) +
+      op_probe(INT64_MIN, 5, INT64_MIN, INT64_MIN) + op_probe(INT64_MAX, 40, 5, 1))
+    w('invalid-negative-interval', sync_config(-1, S, S, 0.0), b'')
+    w('invalid-nan-jitter', sync_config(S, S, S, float('nan')), b'')
+    w('invalid-cap', sync_config(S, S, DURATION_MAX + 1, 0.0), b'')
+    w('invalid-jitter-above-1', sync_config(S, S, S, 1.0000001), b'')
+
+
 SEEDS = {
+    'sync_sched': seeds_sync_sched,
+    'parse': seeds_parse,
     'retry_after': seeds_retry_after,
+    'backoff_config': seeds_backoff_config,
 }
 
 

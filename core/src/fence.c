@@ -62,8 +62,6 @@ sg_status sg_fence_create(const sg_fence_config *config, sg_fence **out, sg_erro
         return sg_error_set(err, SG_E_NOMEM, "fence: cannot allocate the fence");
     }
     f->config = *config;
-    f->tomb_head = SG_FENCE_NIL;
-    f->tomb_tail = SG_FENCE_NIL;
     f->eviction_horizon = INT64_MIN;
     if (sg_fence_keys_alloc(f) != SG_OK) {
         sg_fence_destroy(f);
@@ -80,6 +78,7 @@ void sg_fence_destroy(sg_fence *f)
     }
     free(f->slots);
     free(f->index);
+    free(f->tomb_links);
     free(f);
 }
 
@@ -229,7 +228,7 @@ void sg_fence_stats_get(const sg_fence *f, sg_fence_stats *out)
     assert(f != NULL && out != NULL);
     memset(out, 0, sizeof *out);
     out->keys = f->keys;
-    out->tombstones = f->tombstones;
+    out->tombstones = f->tombs.len;
     out->holders = f->holders;
     out->keys_max = f->config.keys_max;
     out->tombstones_max = f->config.tombstones_max;

@@ -10,14 +10,16 @@
  *     a holder (hold_serial != 0) or a tombstone (tombstoned), except
  *     transiently inside one call;
  *   - tombstoned slots form a list in delete order (oldest at the head),
- *     of length `tombstones` <= tombstones_max.
+ *     of length tombs.len <= tombstones_max.
  */
 #ifndef STORMGLASS_FENCE_INTERNAL_H
 #define STORMGLASS_FENCE_INTERNAL_H
 
 #include "stormglass/fence.h"
 
-#define SG_FENCE_NIL UINT32_MAX
+#include "ilist.h"
+
+#define SG_FENCE_NIL SG_ILIST_NIL
 
 _Static_assert(SG_FENCE_KEYS_MAX < SG_FENCE_NIL / 2, "the index holds slot + 1 at load <= 1/2");
 _Static_assert(SG_FENCE_KEY_BYTES_MAX <= UINT8_MAX, "key length is stored in a byte");
@@ -27,7 +29,6 @@ typedef struct sg_fence_slot {
     uint64_t hold_serial;     /* 0: no holder */
     sg_time_ns deleted_at;    /* of the tombstone, when tombstoned */
     uint32_t generation;
-    uint32_t tomb_prev, tomb_next;
     uint32_t free_next;
     uint8_t used;
     uint8_t tombstoned;
@@ -38,11 +39,12 @@ typedef struct sg_fence_slot {
 struct sg_fence {
     sg_fence_config config;
     sg_fence_slot *slots;     /* keys_max */
+    sg_ilink *tomb_links;     /* keys_max: the tombstone list's links */
     uint32_t *index;          /* index_mask + 1 entries: slot + 1, 0 = empty */
     uint32_t index_mask;
     uint32_t free_head;
-    uint32_t keys, tombstones, holders;
-    uint32_t tomb_head, tomb_tail;
+    uint32_t keys, holders;
+    sg_ilist tombs;           /* tombstoned slots, oldest delete first */
     uint64_t next_serial;
     sg_time_ns eviction_horizon;
     sg_fence_counters counters;

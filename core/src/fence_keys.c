@@ -50,14 +50,14 @@ sg_status sg_fence_keys_alloc(sg_fence *f)
     }
     f->slots = fence_calloc(keys_max, sizeof *f->slots);
     f->index = fence_calloc(size, sizeof *f->index);
-    if (f->slots == NULL || f->index == NULL) {
+    f->tomb_links = fence_calloc(keys_max, sizeof *f->tomb_links);
+    if (f->slots == NULL || f->index == NULL || f->tomb_links == NULL) {
         return SG_E_NOMEM;
     }
+    sg_ilist_init(&f->tombs, f->tomb_links, keys_max);
     f->index_mask = size - 1;
     for (uint32_t i = 0; i < keys_max; i++) {
         f->slots[i].generation = 1;
-        f->slots[i].tomb_prev = SG_FENCE_NIL;
-        f->slots[i].tomb_next = SG_FENCE_NIL;
         f->slots[i].free_next = (i + 1 < keys_max) ? i + 1 : SG_FENCE_NIL;
     }
     f->free_head = 0;

@@ -2,8 +2,8 @@
  * fence_tombstones.c - what a delete leaves behind, how long it stays and
  * what happens when there is no room for it.
  *
- * Tombstones form a list in delete order (time is monotonic, so the head
- * is the oldest).  A tombstone expires retention after its delete; since
+ * Tombstones form an index list (ilist.h) in delete order (time is
+ * monotonic, so the head is the oldest).  A tombstone expires retention after its delete; since
  * the same span bounds the age of any snapshot the fence accepts, an
  * expired tombstone can no longer be the only thing standing between a
  * stale write and a resurrection.  When a delete needs room (tombstone
@@ -17,50 +17,18 @@
 
 #include <assert.h>
 
-static void tomb_link_tail(sg_fence *f, uint32_t slot)
-{
-    sg_fence_slot *s = &f->slots[slot];
-    s->tomb_prev = f->tomb_tail;
-    s->tomb_next = SG_FENCE_NIL;
-    if (f->tomb_tail == SG_FENCE_NIL) {
-        f->tomb_head = slot;
-    } else {
-        f->slots[f->tomb_tail].tomb_next = slot;
-    }
-    f->tomb_tail = slot;
-}
-
-static void tomb_unlink(sg_fence *f, uint32_t slot)
-{
-    sg_fence_slot *s = &f->slots[slot];
-    assert(s->tombstoned);
-    if (s->tomb_prev == SG_FENCE_NIL) {
-        f->tomb_head = s->tomb_next;
-    } else {
-        f->slots[s->tomb_prev].tomb_next = s->tomb_next;
-    }
-    if (s->tomb_next == SG_FENCE_NIL) {
-        f->tomb_tail = s->tomb_prev;
-    } else {
-        f->slots[s->tomb_next].tomb_prev = s->tomb_prev;
-    }
-    s->tomb_prev = SG_FENCE_NIL;
-    s->tomb_next = SG_FENCE_NIL;
-}
-
 /* Removes the tombstone and frees the slot unless a writer holds it. */
 static void tomb_drop(sg_fence *f, uint32_t slot)
 {
-    tomb_unlink(f, slot);
+    assert(f->slots[slot].tombstoned);
+    sg_ilist_unlink(&f->tombs, f->tomb_links, slot);
     f->slots[slot].tombstoned = 0;
-    assert(f->tombstones > 0);
-    f->tombstones--;
     sg_fence_keys_reclaim(f, slot);
 }
 
 static void evict_oldest(sg_fence *f)
 {
-    uint32_t head = f->tomb_head;
+    uint32_t head = f->tombs.head;
     assert(head != SG_FENCE_NIL);
     if (f->slots[head].deleted_at > f->eviction_horizon) {
         f->eviction_horizon = f->slots[head].deleted_at;
@@ -73,9 +41,9 @@ void sg_fence_expire(sg_fence *f, sg_time_ns now)
 {
     assert(f != NULL);
     sg_time_ns cutoff = now - f->config.tombstone_retention_ns;
-    while (f->tomb_head != SG_FENCE_NIL && f->slots[f->tomb_head].deleted_at <= cutoff) {
+    while (f->tombs.head != SG_FENCE_NIL && f->slots[f->tombs.head].deleted_at <= cutoff) {
         f->counters.expirations++;
-        tomb_drop(f, f->tomb_head);
+        tomb_drop(f, f->tombs.head);
     }
 }
 
@@ -106,7 +74,7 @@ static uint32_t slot_for_delete(sg_fence *f, const void *key, size_t key_len)
         return slot;
     }
     slot = sg_fence_keys_insert(f, key, key_len);
-    while (slot == SG_FENCE_NIL && f->tomb_head != SG_FENCE_NIL) {
+    while (slot == SG_FENCE_NIL && f->tombs.head != SG_FENCE_NIL) {
         evict_oldest(f);
         slot = sg_fence_keys_insert(f, key, key_len);
     }
@@ -132,16 +100,13 @@ sg_status sg_fence_delete(sg_fence *f, sg_time_ns now, const void *key, size_t k
     }
     sg_fence_slot *s = &f->slots[slot];
     if (s->tombstoned) {
-        tomb_unlink(f, slot); /* a repeated delete refreshes the tombstone */
-    } else {
-        if (f->tombstones == f->config.tombstones_max) {
-            evict_oldest(f); /* the head is another key: this one has no tombstone */
-        }
-        s->tombstoned = 1;
-        f->tombstones++;
+        sg_ilist_unlink(&f->tombs, f->tomb_links, slot); /* a repeated delete refreshes it */
+    } else if (f->tombs.len == f->config.tombstones_max) {
+        evict_oldest(f); /* the head is another key: this one has no tombstone */
     }
+    s->tombstoned = 1;
     s->deleted_at = now;
-    tomb_link_tail(f, slot);
-    assert(f->tombstones <= f->config.tombstones_max);
+    sg_ilist_push_tail(&f->tombs, f->tomb_links, slot);
+    assert(f->tombs.len <= f->config.tombstones_max);
     return SG_OK;
 }

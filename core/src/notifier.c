@@ -55,14 +55,11 @@ static void notifier_init_slots(sg_notifier *n)
     for (uint32_t i = 0; i < n->capacity; i++) {
         sg_ntf_slot *s = &n->slots[i];
         s->generation = 1;
-        s->ready_prev = SG_NTF_NIL;
-        s->ready_next = SG_NTF_NIL;
         s->free_next = (i + 1 < n->capacity) ? i + 1 : SG_NTF_NIL;
         s->live_pos = SG_NTF_NIL;
     }
     n->free_head = 0;
-    n->ready_head = SG_NTF_NIL;
-    n->ready_tail = SG_NTF_NIL;
+    sg_ilist_init(&n->ready, n->ready_links, n->capacity);
 }
 
 sg_status sg_notifier_create(const sg_notifier_config *config, sg_notifier **out, sg_error *err)
@@ -82,7 +79,8 @@ sg_status sg_notifier_create(const sg_notifier_config *config, sg_notifier **out
     n->capacity = config->watchers_max;
     n->slots = notifier_calloc(n->capacity, sizeof *n->slots);
     n->live = notifier_calloc(n->capacity, sizeof *n->live);
-    if (n->slots == NULL || n->live == NULL) {
+    n->ready_links = notifier_calloc(n->capacity, sizeof *n->ready_links);
+    if (n->slots == NULL || n->live == NULL || n->ready_links == NULL) {
         sg_notifier_destroy(n);
         return sg_error_set(err, SG_E_NOMEM, "notifier: cannot allocate %u watcher slots", config->watchers_max);
     }
@@ -100,6 +98,7 @@ void sg_notifier_destroy(sg_notifier *n)
     assert(!n->delivering);
     free(n->slots);
     free(n->live);
+    free(n->ready_links);
     free(n);
 }
 
@@ -172,7 +171,7 @@ void sg_notifier_stats_get(const sg_notifier *n, sg_notifier_stats *out)
     out->capacity = n->capacity;
     out->watchers = n->watchers;
     out->pending = n->pending;
-    out->ready = n->ready;
+    out->ready = n->ready.len;
     out->current = (sg_health_code)n->current;
     out->terminal = n->terminal;
     out->counters = n->counters;

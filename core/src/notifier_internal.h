@@ -17,7 +17,9 @@
 
 #include "stormglass/notifier.h"
 
-#define SG_NTF_NIL UINT32_MAX
+#include "ilist.h"
+
+#define SG_NTF_NIL SG_ILIST_NIL
 
 _Static_assert(SG_NOTIFIER_WATCHERS_MAX < SG_NTF_NIL, "slot indices must never reach the NIL sentinel");
 _Static_assert(SG_HEALTH_CODE_LAST < 256, "codes are stored in a byte");
@@ -34,7 +36,6 @@ typedef struct sg_ntf_slot {
     sg_time_ns terminal_since; /* pending_since of the pending GOAWAY */
     uint32_t generation;
     uint32_t mail_seq;         /* bumped on every mailbox change */
-    uint32_t ready_prev, ready_next;
     uint32_t free_next;
     uint32_t live_pos;         /* position in the dense live array */
     uint8_t live;
@@ -46,13 +47,13 @@ typedef struct sg_ntf_slot {
 
 struct sg_notifier {
     sg_ntf_slot *slots;        /* capacity entries */
+    sg_ilink *ready_links;     /* capacity entries: the ready list's links */
     uint32_t *live;            /* dense array of live slot indices (publish iterates it) */
     uint32_t capacity;
     uint32_t watchers;
     uint32_t pending;
-    uint32_t ready;
     uint32_t free_head;
-    uint32_t ready_head, ready_tail;
+    sg_ilist ready;            /* watchers announced as having something pending */
     uint8_t current;           /* sg_health_code */
     bool terminal;
     bool delivering;           /* inside sg_notifier_deliver */

@@ -7,7 +7,7 @@
  * be offered after it once the service resumed), so a take returns the
  * GOAWAY first.  Every operation here is O(1) and never waits.
  *
- * The ready list is intrusive (prev/next indices in the slots), so it is
+ * The ready list is an index list over the table (ilist.h), so it is
  * bounded by the table and unlinking a departing watcher is O(1).  A
  * watcher is linked when its mailbox goes from empty to non-empty, popped
  * (ANNOUNCED) by the driver, and linked again only if a take leaves
@@ -36,48 +36,25 @@ sg_health_code sg_ntf_view(const sg_ntf_slot *s)
 
 static void ready_link(sg_notifier *n, uint32_t index)
 {
-    sg_ntf_slot *s = &n->slots[index];
-    assert(s->ready_state != SG_NTF_LINKED);
-    s->ready_prev = n->ready_tail;
-    s->ready_next = SG_NTF_NIL;
-    if (n->ready_tail == SG_NTF_NIL) {
-        n->ready_head = index;
-    } else {
-        n->slots[n->ready_tail].ready_next = index;
-    }
-    n->ready_tail = index;
-    s->ready_state = SG_NTF_LINKED;
-    n->ready++;
+    assert(n->slots[index].ready_state != SG_NTF_LINKED);
+    sg_ilist_push_tail(&n->ready, n->ready_links, index);
+    n->slots[index].ready_state = SG_NTF_LINKED;
 }
 
 static void ready_unlink(sg_notifier *n, uint32_t index)
 {
-    sg_ntf_slot *s = &n->slots[index];
-    assert(s->ready_state == SG_NTF_LINKED);
-    assert(n->ready > 0);
-    if (s->ready_prev == SG_NTF_NIL) {
-        n->ready_head = s->ready_next;
-    } else {
-        n->slots[s->ready_prev].ready_next = s->ready_next;
-    }
-    if (s->ready_next == SG_NTF_NIL) {
-        n->ready_tail = s->ready_prev;
-    } else {
-        n->slots[s->ready_next].ready_prev = s->ready_prev;
-    }
-    s->ready_prev = SG_NTF_NIL;
-    s->ready_next = SG_NTF_NIL;
-    s->ready_state = SG_NTF_IDLE;
-    n->ready--;
+    assert(n->slots[index].ready_state == SG_NTF_LINKED);
+    sg_ilist_unlink(&n->ready, n->ready_links, index);
+    n->slots[index].ready_state = SG_NTF_IDLE;
 }
 
 uint32_t sg_ntf_ready_pop(sg_notifier *n)
 {
-    uint32_t index = n->ready_head;
+    uint32_t index = sg_ilist_pop_head(&n->ready, n->ready_links);
     if (index == SG_NTF_NIL) {
         return SG_NTF_NIL;
     }
-    ready_unlink(n, index);
+    assert(n->slots[index].ready_state == SG_NTF_LINKED);
     n->slots[index].ready_state = SG_NTF_ANNOUNCED;
     assert(!sg_ntf_mailbox_empty(&n->slots[index]));
     return index;

@@ -6,10 +6,10 @@
  */
 #include "test_util.h"
 
+#include "test_fiu.h"
+
 #include <stdio.h>
 
-#include <fiu-control.h>
-#include <fiu.h>
 
 #include "stormglass/fence.h"
 #include "stormglass/rng.h"
@@ -68,17 +68,6 @@ static void config_rejects_bad_fields_by_name(void **state)
     assert_non_null(strstr(err.msg, "fence.tombstone_retention"));
 }
 
-static int fail_countdown;
-
-static int fail_nth(const char *name, int *failnum, void **failinfo, unsigned int *flags)
-{
-    (void)name;
-    (void)failnum;
-    (void)failinfo;
-    (void)flags;
-    return --fail_countdown == 0;
-}
-
 static void alloc_failure_every_allocation_is_clean(void **state)
 {
     (void)state;
@@ -88,8 +77,7 @@ static void alloc_failure_every_allocation_is_clean(void **state)
     sg_error err;
     int failures = 0;
     for (int nth = 1; nth < 10; nth++) {
-        fail_countdown = nth;
-        assert_int_equal(fiu_enable_external("stormglass/fence/alloc", 1, NULL, 0, fail_nth), 0);
+        test_fiu_fail_nth("stormglass/fence/alloc", nth);
         sg_status st = sg_fence_create(&c, &f, &err);
         fiu_disable("stormglass/fence/alloc");
         if (st == SG_OK) {
@@ -100,7 +88,7 @@ static void alloc_failure_every_allocation_is_clean(void **state)
         assert_non_null(strstr(err.msg, "fence"));
         failures++;
     }
-    assert_int_equal(failures, 3); /* the fence, its slots, its index */
+    assert_int_equal(failures, 4); /* the fence, its slots, index, tombstone links */
     assert_int_equal(write_now(f, S(1), "k", 1, S(1), true, 1), SG_FENCE_APPLY);
     sg_fence_destroy(f);
 }

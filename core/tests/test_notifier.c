@@ -9,10 +9,10 @@
  */
 #include "test_util.h"
 
+#include "test_fiu.h"
+
 #include <stdlib.h>
 
-#include <fiu-control.h>
-#include <fiu.h>
 
 #include "stormglass/notifier.h"
 
@@ -83,17 +83,6 @@ static void config_rejects_bad_fields_by_name(void **state)
     assert_null(n);
 }
 
-static int fail_countdown; /* external fiu callback: fail when it reaches 1 */
-
-static int fail_nth(const char *name, int *failnum, void **failinfo, unsigned int *flags)
-{
-    (void)name;
-    (void)failnum;
-    (void)failinfo;
-    (void)flags;
-    return --fail_countdown == 0;
-}
-
 static void alloc_failure_every_allocation_is_clean(void **state)
 {
     (void)state;
@@ -110,8 +99,7 @@ static void alloc_failure_every_allocation_is_clean(void **state)
     /* anomaly test: fail the 1st, 2nd, 3rd allocation; no leak (ASan) */
     int failures = 0;
     for (int nth = 1; nth < 10; nth++) {
-        fail_countdown = nth;
-        assert_int_equal(fiu_enable_external("stormglass/notifier/alloc", 1, NULL, 0, fail_nth), 0);
+        test_fiu_fail_nth("stormglass/notifier/alloc", nth);
         sg_status st = sg_notifier_create(&c, &n, &err);
         fiu_disable("stormglass/notifier/alloc");
         if (st == SG_OK) {
@@ -121,7 +109,7 @@ static void alloc_failure_every_allocation_is_clean(void **state)
         assert_null(n);
         failures++;
     }
-    assert_int_equal(failures, 3); /* the notifier, its slots, its live array */
+    assert_int_equal(failures, 4); /* the notifier, its slots, live array, ready links */
     assert_non_null(n);
     sg_watch_handle h = watch(n, 0, 1);
     assert_int_equal(take(n, 0, h), UNKNOWN);

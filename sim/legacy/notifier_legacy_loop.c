@@ -90,6 +90,21 @@ static legacy_watcher *lookup(legacy_notifier *l, sg_watch_handle h)
     return &l->w[h.index];
 }
 
+/* The watcher a call from outside names: SG_E_STATE once crashed,
+ * SG_E_NOT_FOUND (counted) for a stale handle. */
+static sg_status resolve(legacy_notifier *l, sg_watch_handle h, legacy_watcher **out)
+{
+    if (l->crashed) {
+        return SG_E_STATE;
+    }
+    *out = lookup(l, h);
+    if (*out == NULL) {
+        l->stats.base.counters.stale_handles++;
+        return SG_E_NOT_FOUND;
+    }
+    return SG_OK;
+}
+
 sg_status sim_legacy_watch(void *m, sg_time_ns now, uint64_t cookie, sg_watch_handle *out)
 {
     (void)now;
@@ -117,13 +132,10 @@ sg_status sim_legacy_unwatch(void *m, sg_time_ns now, sg_watch_handle h)
 {
     (void)now;
     legacy_notifier *l = m;
-    if (l->crashed) {
-        return SG_E_STATE;
-    }
-    legacy_watcher *w = lookup(l, h);
-    if (w == NULL) {
-        l->stats.base.counters.stale_handles++;
-        return SG_E_NOT_FOUND;
+    legacy_watcher *w = NULL;
+    sg_status st = resolve(l, h, &w);
+    if (st != SG_OK) {
+        return st;
     }
     w->live = false; /* the mailbox is closed */
     w->generation++;
@@ -161,13 +173,10 @@ sg_status sim_legacy_take(void *m, sg_time_ns now, sg_watch_handle h, sg_notific
     (void)now;
     legacy_notifier *l = m;
     memset(out, 0, sizeof *out);
-    if (l->crashed) {
-        return SG_E_STATE;
-    }
-    legacy_watcher *w = lookup(l, h);
-    if (w == NULL) {
-        l->stats.base.counters.stale_handles++;
-        return SG_E_NOT_FOUND;
+    legacy_watcher *w = NULL;
+    sg_status st = resolve(l, h, &w);
+    if (st != SG_OK) {
+        return st;
     }
     out->cookie = w->cookie;
     if (w->buffered != SG_HEALTH_CODE_NONE) {

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SG_FENCE_KEY_BYTES_MAX 64u          /* longest key */
-#define SG_FENCE_KEYS_MAX ((uint32_t)1 << 20) /* largest keys_max (~140 bytes a slot) */
+#define SG_FENCE_KEYS_MAX ((uint32_t)1 << 20) /* largest keys_max (about 130 bytes a key) */
 #define SG_FENCE_KEYS_DEFAULT 4096u
 #define SG_FENCE_TOMBSTONES_DEFAULT 1024u
 #define SG_FENCE_RETENTION_DEFAULT_NS ((sg_duration_ns)600 * SG_NS_PER_S)

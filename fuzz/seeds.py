@@ -307,7 +307,164 @@ def seeds_sync_sched():
     w('invalid-jitter-above-1', sync_config(S, S, S, 1.0000001), b'')
 
 
+# ---- notifier: table size, initial status, start time, operations ----------
+
+HC = {'none': 0, 'serving': 1, 'not_serving': 2, 'unknown': 3, 'goaway': 4, 'bad': 5, 'neg': -1}
+
+
+def hc(name):
+    return u8(HC[name] + 1)          # pick_code: (byte % 7) - 1
+
+
+class N:
+    """Operations of fuzz/notifier.c, by name."""
+    watch = staticmethod(lambda cookie=0: u8(0) + u64(cookie))
+    unwatch = staticmethod(lambda i: u8(1) + u8(i))            # i-th issued handle
+    unwatch_garbage = staticmethod(lambda idx, gen: u8(1) + u8(0xff) + u8(idx) + u32(gen))
+    publish = staticmethod(lambda code: u8(2) + hc(code))
+    resume = staticmethod(lambda code: u8(3) + hc(code))
+    take = staticmethod(lambda i: u8(4) + u8(i))
+    take_garbage = staticmethod(lambda idx, gen: u8(4) + u8(0xff) + u8(idx) + u32(gen))
+    next_ready = u8(5)
+    advance = staticmethod(lambda dt: u8(7) + edgy_exact(dt, 0, DURATION_MAX))
+
+    @staticmethod
+    def deliver(budget, callbacks):
+        """callbacks: list of (actions bytes list, accept bool)."""
+        out = u8(6) + u8(budget)
+        for actions, accept in callbacks:
+            out += u8(len(actions)) + b''.join(actions) + u8(1 if accept else 0)
+        return out
+
+    # callback actions
+    cb_unwatch_self = u8(0)
+    cb_unwatch = staticmethod(lambda i: u8(1) + u8(i))
+    cb_watch = staticmethod(lambda cookie=0: u8(2) + u64(cookie))
+    cb_take_self = u8(3)
+    cb_take = staticmethod(lambda i: u8(4) + u8(i))
+    cb_publish = staticmethod(lambda code, resume=False: u8(5) + u8(1 if resume else 0) + hc(code))
+    cb_nested_deliver = u8(6)
+
+
+def notifier(cap, initial, ops):
+    return u8(cap) + u8(HC[initial]) + edgy_edge('lo') + ops
+
+
+def seeds_notifier():
+    w = lambda name, data: write('notifier', name, data)
+    three = N.watch(1) + N.watch(2) + N.watch(3)
+    w('basic-fanout', notifier(4, 'unknown', three + N.deliver(5, [([], True)] * 3) + N.publish('serving') +
+                               N.take(0) + N.next_ready + N.deliver(5, [([], True)])))
+    w('goaway-sticky-across-resume', notifier(4, 'serving', N.watch(1) + N.watch(2) + N.take(0) +
+                                              N.publish('not_serving') + N.publish('goaway') +
+                                              N.publish('serving') + N.watch(3) + N.resume('serving') +
+                                              N.take(0) + N.take(0) + N.take(1) + N.take(2)))
+    w('goaway-replaces-pending', notifier(2, 'serving', N.watch(1) + N.publish('not_serving') +
+                                          N.publish('goaway') + N.take(0) + N.take(0)))
+    w('leave-inside-own-callback', notifier(4, 'unknown', three + N.publish('serving') +
+                                            N.deliver(5, [([N.cb_unwatch_self], True),
+                                                          ([N.cb_unwatch(2), N.cb_watch(9)], True),
+                                                          ([], False), ([], True)])))
+    w('take-inside-callback', notifier(3, 'unknown', three + N.deliver(3, [([N.cb_take_self], True),
+                                                                           ([N.cb_take(0)], False),
+                                                                           ([N.cb_take_self, N.cb_take_self],
+                                                                            True)])))
+    w('reentrant-refused', notifier(2, 'unknown', N.watch(1) + N.deliver(1, [([N.cb_publish('serving'),
+                                                                               N.cb_publish('serving', True),
+                                                                               N.cb_nested_deliver], True)])))
+    w('stale-handles', notifier(2, 'unknown', N.watch(1) + N.unwatch(0) + N.take(0) + N.unwatch(0) +
+                                N.watch(2) + N.take(0) + N.take(1) + N.take_garbage(1, 7) +
+                                N.unwatch_garbage(5, 1)))
+    w('table-full', notifier(1, 'unknown', N.watch(1) + N.watch(2) + N.watch(3) + N.unwatch(0) + N.watch(4)))
+    w('busy-coalescing', notifier(2, 'unknown', N.watch(1) + N.deliver(1, [([], False)]) +
+                                  N.publish('serving') + N.publish('not_serving') + N.publish('unknown') +
+                                  N.next_ready + N.advance(5 * S) + N.take(0) + N.take(0)))
+    w('invalid-codes', notifier(2, 'unknown', N.watch(1) + N.publish('none') + N.publish('bad') +
+                                N.publish('neg') + N.resume('serving') + N.publish('goaway') +
+                                N.resume('goaway') + N.resume('none')))
+    w('invalid-zero-capacity', notifier(0, 'unknown', b''))
+    w('invalid-initial-goaway', notifier(4, 'goaway', b''))
+    w('invalid-initial-none', notifier(4, 'none', b''))
+
+
+# ---- fence: table sizes, retention, start time, operations -----------------
+
+R = 600 * S  # tombstone retention used by the seeds
+
+
+class F:
+    """Operations of fuzz/fence.c, by name (keys: 0..7 named, or raw bytes)."""
+    @staticmethod
+    def key(k):
+        return u8(k) if isinstance(k, int) else u8(0xff) + u8(len(k)) + k
+
+    @staticmethod
+    def prepare(k, rev, age, r=R):
+        return u8(0) + F.key(k) + edgy_exact(rev, INT64_MIN, INT64_MAX) + edgy_exact(age, -2, 2 * r + 2)
+
+    @staticmethod
+    def _ticket_op(op, i, found=True, rev=None):
+        out = u8(op) + u8(i) + u8(200 if found else 0)
+        return out + (u8(250) + edgy_exact(rev, INT64_MIN, INT64_MAX) if rev is not None else u8(0))
+
+    check = staticmethod(lambda i: F._ticket_op(1, i))
+    commit = staticmethod(lambda i, found=True, rev=None: F._ticket_op(2, i, found, rev))
+    abort = staticmethod(lambda i: F._ticket_op(3, i))
+    garbage_commit = staticmethod(lambda slot, gen, serial: u8(2) + u8(0xff) + u8(slot) + u8(gen) + u8(serial) +
+                                  u8(200) + u8(0))
+    delete = staticmethod(lambda k: u8(4) + F.key(k))
+
+    @staticmethod
+    def write(k, rev, age, how=100, r=R):
+        """how: < 16 hook error, < 48 missing, >= 224 other revision, else the same revision."""
+        return u8(5) + F.key(k) + edgy_exact(rev, INT64_MIN, INT64_MAX) + edgy_exact(age, -2, 2 * r + 2) + u8(how)
+
+    tick = u8(6)
+    advance = staticmethod(lambda dt, r=R: u8(7) + edgy_exact(dt, 0, 3 * r))
+
+
+def fence(keys, tombs, ops, retention=R, now=1000 * S):
+    return (u8(keys) + u8(tombs) + edgy_exact(retention, -1, DURATION_MAX + 1) +
+            edgy_exact(now, 0, INT64_MAX // 4) + ops)
+
+
+def seeds_fence():
+    w = lambda name, data: write('fence', name, data)
+    w('scale-in-race', fence(8, 4, F.advance(10 * S) + F.delete(0) + F.prepare(0, 5, 20 * S) +
+                             F.commit(0, True, 5)))
+    w('recreated-with-revision-zero', fence(8, 4, F.delete(1) + F.advance(S) +
+                                            F.write(1, 0, 2 * S) + F.write(1, 0, 0) + F.write(1, 9, 0, how=230)))
+    w('apply-happy-path', fence(8, 4, F.prepare(2, 7, S) + F.check(0) + F.commit(0)))
+    w('stale-revision', fence(8, 4, F.prepare(2, 7, S) + F.commit(0, True, 8)))
+    w('missing-record', fence(8, 4, F.prepare(2, 7, S) + F.commit(0, False)))
+    w('too-old', fence(8, 4, F.prepare(3, 1, R + 1) + F.commit(0) + F.prepare(3, 1, R) + F.commit(1)))
+    w('eviction-horizon', fence(2, 1, F.delete(0) + F.advance(S) + F.delete(1) + F.advance(S) +
+                                F.prepare(0, 1, 3 * S) + F.commit(0) + F.prepare(2, 1, 3 * S) + F.commit(1)))
+    w('full-table', fence(1, 1, F.prepare(0, 1, 0) + F.delete(1) + F.prepare(2, 1, 0) + F.commit(0) +
+                          F.prepare(2, 1, 0) + F.commit(1)))
+    w('contended', fence(4, 2, F.prepare(0, 1, 0) + F.prepare(0, 2, 0) + F.write(0, 1, 0) + F.abort(0) +
+                         F.write(0, 1, 0)))
+    w('stale-tickets', fence(4, 2, F.prepare(0, 1, 0) + F.commit(0) + F.commit(0) + F.abort(0) +
+                             F.check(0) + F.garbage_commit(0, 1, 1) + F.garbage_commit(3, 0, 0)))
+    w('reread-error', fence(4, 2, F.write(0, 1, 0, how=3) + F.prepare(0, 1, 0) + F.commit(0)))
+    w('invalid-inputs', fence(4, 2, F.prepare(0, 1, -1) + F.prepare(b'', 1, 0) + F.prepare(b'k' * 65, 1, 0) +
+                              F.delete(b'') + F.write(b'x' * 65, 1, 0) + F.prepare(b'k' * 64, 1, 0)))
+    w('tombstone-expiry', fence(4, 2, F.delete(0) + F.advance(2 * R) + F.tick + F.prepare(0, 1, R - S) +
+                                F.commit(0)))
+    w('repeated-delete-refreshes', fence(4, 2, F.delete(0) + F.advance(10 * S) + F.delete(0) +
+                                         F.prepare(0, 1, 5 * S) + F.commit(0)))
+    w('delete-while-held', fence(4, 2, F.prepare(0, 1, S) + F.delete(0) + F.commit(0) + F.prepare(0, 1, 0) +
+                                 F.advance(S) + F.commit(1)))
+    w('invalid-zero-keys', fence(0, 1, b''))
+    w('invalid-zero-tombstones', fence(4, 0, b''))
+    w('invalid-tombstones-above-keys', fence(2, 3, b''))
+    w('invalid-zero-retention', fence(4, 2, b'', retention=0))
+    w('invalid-retention-too-long', fence(4, 2, b'', retention=DURATION_MAX + 1))
+
+
 SEEDS = {
+    'fence': seeds_fence,
+    'notifier': seeds_notifier,
     'sync_sched': seeds_sync_sched,
     'parse': seeds_parse,
     'retry_after': seeds_retry_after,

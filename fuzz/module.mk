@@ -47,7 +47,7 @@ TEST_BINS += $(FUZZ_TARGETS_ALL:%=$(B)/tests/fuzz/replay_%)
 endif
 
 .PHONY: fuzz fuzz-build fuzz-run fuzz-ci
-fuzz:
+fuzz: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD_TYPE=fuzz fuzz-build
 
 fuzz-build: $(FUZZ_TARGETS_ALL:%=$(B)/fuzz/%)

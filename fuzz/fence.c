@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "fuzz_faults.h"
 #include "stormglass/fence.h"
 
 #define KEYS_MODEL_MAX 32u
@@ -342,6 +343,39 @@ static void run_ops(model *m)
     }
 }
 
+/* Creates the fence from the input's configuration (possibly invalid,
+ * possibly with allocations failing); false when there is none to run. */
+static bool create(model *m, fuzz_input *in)
+{
+    static const char *const points[] = {"stormglass/fence/alloc"};
+    m->config.keys_max = (uint32_t)fuzz_below(in, 9);
+    m->config.tombstones_max = (uint32_t)fuzz_below(in, 10);
+    m->config.tombstone_retention_ns = fuzz_edgy_i64(in, -1, SG_DURATION_MAX_NS + 1);
+    bool valid = m->config.keys_max >= 1 && m->config.tombstones_max >= 1 &&
+                 m->config.tombstones_max <= m->config.keys_max && m->config.tombstone_retention_ns > 0 &&
+                 m->config.tombstone_retention_ns <= SG_DURATION_MAX_NS;
+    bool faults = fuzz_u8(in) < 16; /* this input also fails allocations */
+    if (faults) {
+        fuzz_faults_arm(in, points, 1, 128);
+    }
+    sg_error err = {{0}};
+    sg_status st = sg_fence_create(&m->config, &m->f, &err);
+    if (faults) {
+        fuzz_faults_disarm(points, 1);
+    }
+    if (st == SG_E_NOMEM) {
+        FUZZ_CHECK(valid && fuzz_faults_injected() > 0 && m->f == NULL);
+        FUZZ_CHECK(strncmp(err.msg, "fence:", 6) == 0);
+        return false;
+    }
+    FUZZ_CHECK_MSG((st == SG_OK) == valid, "create: %d (%s)", (int)st, err.msg);
+    if (st != SG_OK) {
+        FUZZ_CHECK(m->f == NULL && strncmp(err.msg, "fence.", 6) == 0);
+        return false;
+    }
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in;
@@ -349,17 +383,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static model m; /* reset below */
     memset(&m, 0, sizeof m);
     m.in = &in;
-    m.config.keys_max = (uint32_t)fuzz_below(&in, 9);
-    m.config.tombstones_max = (uint32_t)fuzz_below(&in, 10);
-    m.config.tombstone_retention_ns = fuzz_edgy_i64(&in, -1, SG_DURATION_MAX_NS + 1);
-    bool valid = m.config.keys_max >= 1 && m.config.tombstones_max >= 1 &&
-                 m.config.tombstones_max <= m.config.keys_max && m.config.tombstone_retention_ns > 0 &&
-                 m.config.tombstone_retention_ns <= SG_DURATION_MAX_NS;
-    sg_error err = {{0}};
-    sg_status st = sg_fence_create(&m.config, &m.f, &err);
-    FUZZ_CHECK_MSG((st == SG_OK) == valid, "create: %d (%s)", (int)st, err.msg);
-    if (st != SG_OK) {
-        FUZZ_CHECK(m.f == NULL && strncmp(err.msg, "fence.", 6) == 0);
+    if (!create(&m, &in)) {
         return 0;
     }
     m.now = fuzz_edgy_i64(&in, 0, INT64_MAX / 4);

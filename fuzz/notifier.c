@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "fuzz_faults.h"
 #include "stormglass/notifier.h"
 
 #define CAP_MAX 16u       /* table sizes fuzzed */
@@ -411,6 +412,40 @@ static void run_ops(model *m)
     }
 }
 
+/* Creates the notifier from the input's configuration (possibly invalid,
+ * possibly with allocations failing); false when there is none to run. */
+static bool create(model *m, fuzz_input *in)
+{
+    static const char *const points[] = {"stormglass/notifier/alloc"};
+    sg_notifier_config config = sg_notifier_config_default();
+    config.watchers_max = (uint32_t)fuzz_below(in, CAP_MAX + 1); /* 0 is invalid */
+    config.initial = (sg_health_code)(int)(fuzz_u8(in) % 6u);
+    bool valid = config.watchers_max > 0 && config.initial > SG_HEALTH_CODE_NONE &&
+                 config.initial < SG_HEALTH_CODE_GOAWAY;
+    bool faults = fuzz_u8(in) < 16; /* this input also fails allocations */
+    if (faults) {
+        fuzz_faults_arm(in, points, 1, 128);
+    }
+    sg_error err = {{0}};
+    sg_status st = sg_notifier_create(&config, &m->n, &err);
+    if (faults) {
+        fuzz_faults_disarm(points, 1);
+    }
+    if (st == SG_E_NOMEM) {
+        FUZZ_CHECK(valid && fuzz_faults_injected() > 0 && m->n == NULL);
+        FUZZ_CHECK(strncmp(err.msg, "notifier:", 9) == 0);
+        return false;
+    }
+    FUZZ_CHECK_MSG((st == SG_OK) == valid, "create: %d (%s)", (int)st, err.msg);
+    if (st != SG_OK) {
+        FUZZ_CHECK(m->n == NULL && strncmp(err.msg, "notifier.", 9) == 0);
+        return false;
+    }
+    m->cap = config.watchers_max;
+    m->current = config.initial;
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input in;
@@ -418,20 +453,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static model m; /* large; reset below */
     memset(&m, 0, sizeof m);
     m.in = &in;
-    sg_notifier_config config = sg_notifier_config_default();
-    config.watchers_max = (uint32_t)fuzz_below(&in, CAP_MAX + 1); /* 0 is invalid */
-    config.initial = (sg_health_code)(int)(fuzz_u8(&in) % 6u);
-    sg_error err = {{0}};
-    sg_status st = sg_notifier_create(&config, &m.n, &err);
-    bool valid = config.watchers_max > 0 && config.initial > SG_HEALTH_CODE_NONE &&
-                 config.initial < SG_HEALTH_CODE_GOAWAY;
-    FUZZ_CHECK_MSG((st == SG_OK) == valid, "create: %d (%s)", (int)st, err.msg);
-    if (st != SG_OK) {
-        FUZZ_CHECK(m.n == NULL && strncmp(err.msg, "notifier.", 9) == 0);
+    if (!create(&m, &in)) {
         return 0;
     }
-    m.cap = config.watchers_max;
-    m.current = config.initial;
     m.now = fuzz_edgy_i64(&in, 0, INT64_MAX / 2);
     run_ops(&m);
     drain_all(&m);

@@ -346,8 +346,10 @@ class N:
     cb_nested_deliver = u8(6)
 
 
-def notifier(cap, initial, ops):
-    return u8(cap) + u8(HC[initial]) + edgy_edge('lo') + ops
+def notifier(cap, initial, ops, faults=b''):
+    """faults: b'' for none, else the bytes deciding each allocation (< 128 fails)."""
+    head = u8(cap) + u8(HC[initial]) + (u8(0) + faults if faults else u8(0xff))
+    return head + edgy_edge('lo') + ops
 
 
 def seeds_notifier():
@@ -385,6 +387,8 @@ def seeds_notifier():
     w('invalid-zero-capacity', notifier(0, 'unknown', b''))
     w('invalid-initial-goaway', notifier(4, 'goaway', b''))
     w('invalid-initial-none', notifier(4, 'none', b''))
+    for k in range(4):  # fail the k-th allocation of create
+        w('alloc-fails-%d' % k, notifier(4, 'unknown', b'', faults=u8(200) * k + u8(0)))
 
 
 # ---- fence: table sizes, retention, start time, operations -----------------
@@ -423,9 +427,10 @@ class F:
     advance = staticmethod(lambda dt, r=R: u8(7) + edgy_exact(dt, 0, 3 * r))
 
 
-def fence(keys, tombs, ops, retention=R, now=1000 * S):
+def fence(keys, tombs, ops, retention=R, now=1000 * S, faults=b''):
+    """faults: b'' for none, else the bytes deciding each allocation (< 128 fails)."""
     return (u8(keys) + u8(tombs) + edgy_exact(retention, -1, DURATION_MAX + 1) +
-            edgy_exact(now, 0, INT64_MAX // 4) + ops)
+            (u8(0) + faults if faults else u8(0xff)) + edgy_exact(now, 0, INT64_MAX // 4) + ops)
 
 
 def seeds_fence():
@@ -460,6 +465,9 @@ def seeds_fence():
     w('invalid-tombstones-above-keys', fence(2, 3, b''))
     w('invalid-zero-retention', fence(4, 2, b'', retention=0))
     w('invalid-retention-too-long', fence(4, 2, b'', retention=DURATION_MAX + 1))
+    for k in range(4):  # fail the k-th allocation of create
+        w('alloc-fails-%d' % k, fence(4, 2, b'', faults=u8(200) * k + u8(0)))
+    w('alloc-survives', fence(4, 2, F.prepare(0, 1, 0) + F.commit(0), faults=u8(200) * 8))
 
 
 SEEDS = {

@@ -128,7 +128,9 @@ static sg_watch_handle pick_handle(model *m)
     if (v < 0xf0 && m->issued > 0) {
         return m->w[v % m->issued].h;
     }
-    sg_watch_handle h = {(uint32_t)fuzz_below(m->in, m->cap + 2u), fuzz_u32(m->in) % 4u};
+    sg_watch_handle h;
+    h.index = (uint32_t)fuzz_below(m->in, m->cap + 2u); /* one statement each: */
+    h.generation = fuzz_u32(m->in) % 4u;             /* initializers are unsequenced */
     return h;
 }
 

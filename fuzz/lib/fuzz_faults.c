@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Without FIU_ENABLE, fiu.h turns fiu_init into a no-op macro and libfiu
+ * would be used uninitialised (the Makefile defines it for every build). */
+#ifndef FIU_ENABLE
+#error "fuzz_faults.c needs -DFIU_ENABLE"
+#endif
 #include <fiu-control.h>
 #include <fiu.h>
 

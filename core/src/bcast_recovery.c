@@ -23,6 +23,8 @@
  * The resync walks registry slots [0, span) at an even pace over the
  * window, closing (1012) only clients registered before it started; when
  * the action ring has no room it defers the rest to the next on_timer.
+ * The round ends at the end of the window, not at the last close: the
+ * pin then covers the last clients' reconnection too.
  */
 #include <assert.h>
 #include <string.h>
@@ -228,6 +230,13 @@ static bool close_due(sg_bcast *b)
         b->counters.clients_closed_for_resync++;
         r->resync_cursor++;
         emitted = true;
+    }
+    /* The round (and its pin) lasts the whole window, so the last closed
+     * clients can come back before the reader could stop. */
+    sg_time_ns window_end = sg_time_add(r->resync_start, b->config.resync_window_ns);
+    if (b->now < window_end) {
+        r->resync_next_at = window_end;
+        return emitted;
     }
     sg_emit_note(b, SG_NOTE_RESYNC_DONE, b->counters.clients_closed_for_resync, 0);
     finish_round(b);

@@ -23,6 +23,7 @@ typedef struct fx {
     sg_bcast_action log[FX_LOG_MAX];
     size_t n;    /* actions logged */
     size_t mark; /* fx_since counts from here */
+    size_t answered; /* PUBLISH actions before this index were answered */
 } fx;
 
 /* Deterministic defaults for tests: no settle jitter, exponential backoff
@@ -182,6 +183,40 @@ static inline size_t fx_close_clients(fx *f, size_t from)
     }
     fx_drain(f);
     return n;
+}
+
+/* Answers every unanswered replay PUBLISH with `ok` (in order), including
+ * the ones each answer releases, up to `limit` answers; returns how many.
+ * Payload bytes of the answered items go to `first_bytes` (first byte of
+ * each payload) when not NULL. */
+static inline size_t fx_answer_replays(fx *f, bool ok, size_t limit, uint8_t *first_bytes)
+{
+    size_t done = 0;
+    fx_drain(f);
+    while (done < limit && f->answered < f->n) {
+        const sg_bcast_action *a = &f->log[f->answered++];
+        if (a->kind != SG_ACT_PUBLISH) {
+            continue;
+        }
+        if (first_bytes != NULL) {
+            first_bytes[done] = a->u.publish.len > 0 ? a->u.publish.payload[0] : 0;
+        }
+        sg_bcast_on_replay_result(f->b, f->now, ok);
+        fx_drain(f);
+        done++;
+    }
+    return done;
+}
+
+/* Publishes a one-byte-tagged payload of `len` bytes (tag in byte 0). */
+static inline sg_publish_result fx_publish(fx *f, uint8_t tag, uint32_t len)
+{
+    uint8_t buf[256];
+    assert_true(len <= sizeof buf);
+    memset(buf, tag, sizeof buf);
+    sg_publish_result r = sg_bcast_publish(f->b, f->now, buf, len);
+    fx_drain(f);
+    return r;
 }
 
 #endif

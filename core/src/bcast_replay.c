@@ -30,7 +30,8 @@ sg_status sg_replay_init(sg_replay *q, uint32_t items_max, uint64_t bytes_max)
     q->items_max = items_max;
     q->bytes_max = bytes_max;
     if (items_max > 0) {
-        q->ring = sg_bcast_alloc_zeroed(items_max, sizeof *q->ring);
+        /* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+        q->ring = sg_bcast_alloc_zeroed(items_max, sizeof(sg_replay_item *));
         if (q->ring == NULL) {
             return SG_E_NOMEM;
         }

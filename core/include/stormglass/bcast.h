@@ -364,7 +364,9 @@ typedef struct sg_bcast_counters {
     uint64_t replay_results_stale;   /* on_replay_result with no replay in flight */
     uint64_t events_ignored;         /* events that do not apply to the current state */
     uint64_t actions_dropped;        /* the action queue was full (the driver did not drain it) */
-    uint64_t gaps_merged;            /* gaps absorbed by a recovery that had not replayed yet */
+    uint64_t gaps_merged;            /* gaps absorbed by a round whose resync had not started */
+    uint64_t client_crashes;         /* always 0 in the core; legacy models count /ws handlers
+                                        that crashed (client_register returned SG_E_STATE) */
 } sg_bcast_counters;
 
 typedef struct sg_bcast_stats {

@@ -175,39 +175,37 @@ sg_status sg_bcast_unpin(sg_bcast *b, sg_time_ns now)
     return SG_OK;
 }
 
-void sg_bcast_on_connected(sg_bcast *b, sg_time_ns now)
+/* A backbone event: one reader transition and its consequences. */
+static void reader_event(sg_bcast *b, sg_time_ns now, void (*transition)(sg_bcast *b))
 {
     tick(b, now);
-    sg_reader_on_connected(b);
+    transition(b);
     settle(b);
+}
+
+void sg_bcast_on_connected(sg_bcast *b, sg_time_ns now)
+{
+    reader_event(b, now, sg_reader_on_connected);
 }
 
 void sg_bcast_on_connect_failed(sg_bcast *b, sg_time_ns now)
 {
-    tick(b, now);
-    sg_reader_on_connect_failed(b);
-    settle(b);
+    reader_event(b, now, sg_reader_on_connect_failed);
 }
 
 void sg_bcast_on_subscribed(sg_bcast *b, sg_time_ns now)
 {
-    tick(b, now);
-    sg_reader_on_subscribed(b);
-    settle(b);
+    reader_event(b, now, sg_reader_on_subscribed);
 }
 
 void sg_bcast_on_subscribe_failed(sg_bcast *b, sg_time_ns now)
 {
-    tick(b, now);
-    sg_reader_on_subscribe_failed(b);
-    settle(b);
+    reader_event(b, now, sg_reader_on_subscribe_failed);
 }
 
 void sg_bcast_on_dropped(sg_bcast *b, sg_time_ns now)
 {
-    tick(b, now);
-    sg_reader_on_dropped(b);
-    settle(b);
+    reader_event(b, now, sg_reader_on_dropped);
 }
 
 sg_msg_verdict sg_bcast_on_message(sg_bcast *b, sg_time_ns now, const sg_bcast_header *header, uint32_t payload_len)

@@ -17,20 +17,21 @@
  */
 #include "sim_driver.h"
 
+#include "bcast_fixture.h"
+
 static sg_bcast_config base_config(void)
 {
-    sg_bcast_config c = sg_bcast_config_default();
-    c.worker_id = 1;
-    c.epoch = 1;
-    c.seed = 3;
-    c.backoff = sg_backoff_config_default(SG_BACKOFF_EXPONENTIAL);
-    c.backoff.base_ns = S(1);
-    c.backoff.max_ns = S(8);
-    c.settle_jitter_ns = 0;
+    sg_bcast_config c = fx_config(); /* exponential backoff 1 s .. 8 s, no settle jitter */
     c.resync_window_ns = S(5);
-    c.clients_max = 1024;
-    c.peers_max = 16;
     return c;
+}
+
+/* A worker built by `ops` whose closed clients come back after `reconnect`. */
+static drv *world(const sim_worker_ops *ops, const sg_bcast_config *c, sg_duration_ns reconnect)
+{
+    drv *d = drv_new(ops, c);
+    d->reconnect_ns = reconnect;
+    return d;
 }
 
 /* ---- the loud storm ------------------------------------------------------ */
@@ -44,8 +45,7 @@ typedef struct storm {
 static storm loud_storm(const sim_worker_ops *ops)
 {
     sg_bcast_config c = base_config();
-    drv *d = drv_new(ops, &c);
-    d->reconnect_ns = MS(200); /* clients retry fast: the count never reaches 0 */
+    drv *d = world(ops, &c, MS(200)); /* clients retry fast: the count never reaches 0 */
     drv_clients(d, 50);
     drv_advance(d, S(5));
     for (uint64_t s = 1; s <= 3; s++) {
@@ -100,8 +100,7 @@ typedef struct wedge {
 static wedge silent_wedge(const sim_worker_ops *ops)
 {
     sg_bcast_config c = base_config();
-    drv *d = drv_new(ops, &c);
-    d->reconnect_ns = S(1);
+    drv *d = world(ops, &c, S(1));
     drv_backbone(d, DRV_DOWN); /* down at the very first subscribe */
     drv_clients(d, 1);
     drv_advance(d, S(5));
@@ -187,8 +186,7 @@ typedef struct flight {
 static flight late_second_gap(const sim_worker_ops *ops)
 {
     sg_bcast_config c = base_config();
-    drv *d = drv_new(ops, &c);
-    d->reconnect_ns = S(1);
+    drv *d = world(ops, &c, S(1));
     drv_clients(d, 10);
     drv_advance(d, S(2));
     (void)drv_peer(d, 2, 1, 1);
@@ -238,8 +236,7 @@ static giveup permanent_death(const sim_worker_ops *ops, drv_mode how)
 {
     sg_bcast_config c = base_config();
     c.backoff.max_retries = 3;
-    drv *d = drv_new(ops, &c);
-    d->reconnect_ns = MS(500);
+    drv *d = world(ops, &c, MS(500));
     drv_clients(d, 10);
     drv_advance(d, S(2));
     (void)drv_peer(d, 2, 1, 1);
@@ -320,8 +317,7 @@ static void partial_flush_with_refill(const sim_worker_ops *ops, bool *has5, boo
 {
     sg_bcast_config c = base_config();
     c.replay_items_max = 4;
-    drv *d = drv_new(ops, &c);
-    d->reconnect_ns = S(1);
+    drv *d = world(ops, &c, S(1));
     drv_clients(d, 2);
     drv_advance(d, S(2));
     (void)drv_peer(d, 2, 1, 1);
@@ -367,8 +363,7 @@ static void finding5_partial_flush_keeps_the_newest(void **state)
 static uint64_t flapping_resyncs(const sim_worker_ops *ops, uint64_t *closes)
 {
     sg_bcast_config c = base_config();
-    drv *d = drv_new(ops, &c);
-    d->reconnect_ns = MS(200);
+    drv *d = world(ops, &c, MS(200));
     drv_clients(d, 20);
     drv_advance(d, S(2));
     for (uint64_t flap = 0; flap < 6; flap++) {

@@ -8,22 +8,8 @@
  */
 #include "bcast_fixture.h"
 
-#include <fiu-control.h>
-#include <fiu.h>
-
 #include "stormglass/rng.h"
-
-static int fail_at;     /* the 1-based call that fails */
-static int calls;
-
-static int nth_call_fails(const char *name, int *failnum, void **failinfo, unsigned int *flags)
-{
-    (void)name;
-    (void)failnum;
-    (void)failinfo;
-    (void)flags;
-    return ++calls == fail_at;
-}
+#include "test_fiu.h"
 
 static sg_rng fault_rng;
 static uint32_t fault_percent;
@@ -49,9 +35,9 @@ static void create_survives_each_allocation_failing(void **state)
     (void)state;
     sg_bcast_config c = fx_config();
     int failures = 0;
+    int fail_at;
     for (fail_at = 1; fail_at < 100; fail_at++) {
-        calls = 0;
-        assert_int_equal(fiu_enable_external("stormglass/bcast/create_alloc", 1, NULL, 0, nth_call_fails), 0);
+        test_fiu_fail_nth("stormglass/bcast/create_alloc", fail_at);
         sg_bcast *b = NULL;
         sg_error err;
         memset(&err, 0, sizeof err);

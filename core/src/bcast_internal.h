@@ -188,11 +188,13 @@ typedef struct sg_recovery {
     uint32_t replayed;   /* items replayed this round */
     uint32_t replay_tries; /* failed replay attempts this round */
     sg_time_ns resync_next_at; /* RESYNCING: when the next close is due */
-    /* resync progress: slots [0, span) are walked over the window */
+    /* resync progress: the slots are walked once over the window */
     sg_time_ns resync_start;
     uint64_t resync_serial;
-    uint32_t resync_cursor;
-    uint32_t resync_span;
+    uint32_t resync_cursor;  /* next slot to look at */
+    uint32_t resync_span;    /* slots [0, span) existed when the resync began */
+    uint32_t resync_targets; /* clients registered when it began */
+    uint32_t resync_closed;  /* closes emitted so far */
 } sg_recovery;
 
 /* ---- the broadcaster --------------------------------------------------- */

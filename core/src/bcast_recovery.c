@@ -20,8 +20,9 @@
  *   after a reconnect that was not a gap, or after a send failed while
  *   reading; a gap before its resync point upgrades it to a full round.
  *
- * The resync walks registry slots [0, span) at an even pace over the
- * window, closing (1012) only clients registered before it started; when
+ * The resync walks registry slots [0, span) once, closing (1012) only the
+ * clients registered before it started, the k-th of the n registered then
+ * at start + window * k / n (evenly, however sparse the slots); when
  * the action ring has no room it defers the rest to the next on_timer.
  * The round ends at the end of the window, not at the last close: the
  * pin then covers the last clients' reconnection too.
@@ -193,11 +194,11 @@ void sg_recovery_abort(sg_bcast *b)
     set_pin(b, false);
 }
 
-/* Offset of slot i in a walk of `span` slots over `window`, without overflow. */
-static sg_duration_ns slot_offset(sg_duration_ns window, uint32_t i, uint32_t span)
+/* When the k-th of n closes is due: window * k / n, without overflow. */
+static sg_duration_ns close_offset(sg_duration_ns window, uint32_t k, uint32_t n)
 {
-    assert(span > 0 && i < span);
-    return (window / span) * (sg_duration_ns)i + ((window % span) * (sg_duration_ns)i) / span;
+    assert(n > 0 && k < n);
+    return (window / n) * (sg_duration_ns)k + ((window % n) * (sg_duration_ns)k) / n;
 }
 
 /* Emits the closes that are due; returns true if it emitted any. */
@@ -212,7 +213,8 @@ static bool close_due(sg_bcast *b)
             r->resync_cursor++; /* free, or registered after the resync began */
             continue;
         }
-        r->resync_next_at = r->resync_start + slot_offset(b->config.resync_window_ns, r->resync_cursor, r->resync_span);
+        r->resync_next_at =
+            r->resync_start + close_offset(b->config.resync_window_ns, r->resync_closed, r->resync_targets);
         if (r->resync_next_at > b->now) {
             return emitted;
         }
@@ -228,6 +230,7 @@ static bool close_due(sg_bcast *b)
         a.u.close_client.close_code = SG_CLOSE_CODE_RESYNC;
         sg_emit(b, &a);
         b->counters.clients_closed_for_resync++;
+        r->resync_closed++;
         r->resync_cursor++;
         emitted = true;
     }
@@ -252,6 +255,8 @@ static void begin_resync(sg_bcast *b)
     r->resync_serial = b->registry.next_serial;
     r->resync_cursor = 0;
     r->resync_span = b->registry.high_water;
+    r->resync_targets = b->registry.count;
+    r->resync_closed = 0;
     r->resync_next_at = b->now;
     r->last_resync = b->now;
     b->counters.resyncs++;

@@ -87,6 +87,33 @@ static void gap_settles_replays_then_resyncs_staggered(void **state)
     fx_free(f);
 }
 
+static void closes_are_even_over_sparse_slots(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    c.resync_window_ns = S(10);
+    fx *f = fx_new(&c);
+    sg_client_handle hs[100];
+    for (uint64_t i = 0; i < 100; i++) {
+        hs[i] = fx_client(f, i);
+    }
+    for (int i = 0; i < 95; i++) { /* a burst left: 5 clients in 100 slots */
+        assert_int_equal(sg_bcast_client_unregister(f->b, f->now, hs[i]), SG_OK);
+    }
+    fx_connect(f);
+    (void)fx_msg(f, 2, 1, 1);
+    sg_bcast_on_dropped(f->b, f->now);
+    fx_advance(f, S(1));
+    fx_connect(f);
+    fx_mark(f);
+    sg_time_ns start = f->now + S(2);
+    for (int k = 0; k < 5; k++) { /* one close every 2 s, not all at once */
+        fx_run_until(f, start + S(2) * k);
+        assert_int_equal(fx_since(f, SG_ACT_CLOSE_CLIENT), (size_t)k + 1);
+    }
+    fx_free(f);
+}
+
 static void reader_survives_its_own_recovery(void **state)
 {
     (void)state;
@@ -395,6 +422,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gap_settles_replays_then_resyncs_staggered),
+        cmocka_unit_test(closes_are_even_over_sparse_slots),
         cmocka_unit_test(reader_survives_its_own_recovery),
         cmocka_unit_test(clients_leaving_during_settle_do_not_stop_the_reader),
         cmocka_unit_test(resync_closes_only_clients_registered_before_it),

@@ -21,6 +21,12 @@
  *   twice (list.remove ValueError, counted in double_disconnects) and a
  *   driver's second unregister is an error (SG_E_INVALID), not a no-op.
  * No reconnect, no replay, no resync, no gap detection, no timers.
+ *
+ * "stock-rollback" is the same library as OPAL's rollback path runs it
+ * (OPAL_BROADCAST_RECONNECT_ENABLED=False, ignore_broadcaster_disconnected
+ * =True): a dropped reader still completes and is never restarted, but the
+ * clients are not cancelled - they stay connected and silently stale (no
+ * storm, no fan-out, health 200).  The failed-start leak is unchanged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +51,13 @@ typedef struct stock {
     uint32_t pins;
     uint32_t leaked;
     stock_reader reader;
+    bool ignore_disconnect; /* stock-rollback: a completed reader cancels nobody */
     uint64_t next_seq;
     sg_bcast_counters counters;
 } stock;
 
-static sg_status stock_create(const sg_bcast_config *config, sg_time_ns now, void **out, sg_error *err)
+static sg_status create_variant(const sg_bcast_config *config, bool ignore_disconnect, void **out, sg_error *err)
 {
-    (void)now;
     *out = NULL;
     sg_status st = sg_bcast_config_check(config, err);
     if (st != SG_OK) {
@@ -67,8 +73,21 @@ static sg_status stock_create(const sg_bcast_config *config, sg_time_ns now, voi
     }
     s->config = *config;
     s->next_seq = 1;
+    s->ignore_disconnect = ignore_disconnect;
     *out = s;
     return SG_OK;
+}
+
+static sg_status stock_create(const sg_bcast_config *config, sg_time_ns now, void **out, sg_error *err)
+{
+    (void)now;
+    return create_variant(config, false, out, err);
+}
+
+static sg_status rollback_create(const sg_bcast_config *config, sg_time_ns now, void **out, sg_error *err)
+{
+    (void)now;
+    return create_variant(config, true, out, err);
 }
 
 static void stock_destroy(void *m)
@@ -137,7 +156,7 @@ static sg_status stock_register(void *m, sg_time_ns now, uint64_t cookie, sg_cli
         return SG_E_FULL;
     }
     count_up(s);
-    if (s->reader == STOCK_DONE) { /* waits on a completed reader: cancelled at once */
+    if (s->reader == STOCK_DONE && !s->ignore_disconnect) { /* waits on a completed reader: cancelled */
         legacy_client *c = legacy_clients_get(&s->clients, *out);
         c->cancelled = true;
         legacy_emit_close(&s->q, out->index, c, STOCK_CODE_CANCELLED, &s->counters.actions_dropped);
@@ -253,7 +272,9 @@ static void stock_on_dropped(void *m, sg_time_ns now)
     }
     s->counters.drops++;
     s->reader = STOCK_DONE; /* completes; nothing restarts it */
-    cancel_all(s, false);
+    if (!s->ignore_disconnect) {
+        cancel_all(s, false);
+    }
 }
 
 static sg_msg_verdict stock_on_message(void *m, sg_time_ns now, const sg_bcast_header *h, uint32_t len)
@@ -368,27 +389,22 @@ static void stock_stats(const void *m, sg_bcast_stats *out)
     out->counters = s->counters;
 }
 
-const sim_worker_ops sim_model_stock = {
-    .name = "stock",
-    .description = "fastapi_websocket_pubsub before the fix: dead reader cancels clients, leaked count wedges",
-    .create = stock_create,
-    .destroy = stock_destroy,
-    .client_register = stock_register,
-    .client_unregister = stock_unregister,
-    .pin = stock_pin,
-    .unpin = stock_unpin,
-    .on_connected = stock_on_connected,
-    .on_connect_failed = stock_on_connect_failed,
-    .on_subscribed = stock_on_subscribed,
-    .on_subscribe_failed = stock_on_subscribe_failed,
-    .on_dropped = stock_on_dropped,
-    .on_message = stock_on_message,
-    .publish = stock_publish,
-    .on_publish_result = stock_on_publish_result,
-    .on_replay_result = stock_on_replay_result,
-    .next_deadline = stock_next_deadline,
-    .on_timer = stock_on_timer,
-    .poll_action = stock_poll,
-    .health_at = stock_health,
-    .stats_get = stock_stats,
-};
+#define STOCK_OPS(NAME, DESCRIPTION, CREATE)                                                                         \
+    {                                                                                                                \
+        .name = (NAME), .description = (DESCRIPTION), .create = (CREATE), .destroy = stock_destroy,                  \
+        .client_register = stock_register, .client_unregister = stock_unregister, .pin = stock_pin,                  \
+        .unpin = stock_unpin, .on_connected = stock_on_connected, .on_connect_failed = stock_on_connect_failed,      \
+        .on_subscribed = stock_on_subscribed, .on_subscribe_failed = stock_on_subscribe_failed,                      \
+        .on_dropped = stock_on_dropped, .on_message = stock_on_message, .publish = stock_publish,                    \
+        .on_publish_result = stock_on_publish_result, .on_replay_result = stock_on_replay_result,                    \
+        .next_deadline = stock_next_deadline, .on_timer = stock_on_timer, .poll_action = stock_poll,                 \
+        .health_at = stock_health, .stats_get = stock_stats,                                                         \
+    }
+
+const sim_worker_ops sim_model_stock =
+    STOCK_OPS("stock", "fastapi_websocket_pubsub before the fix: dead reader cancels clients, leaked count wedges",
+              stock_create);
+
+const sim_worker_ops sim_model_stock_rollback =
+    STOCK_OPS("stock-rollback", "the stock library as the OPAL rollback runs it: a dead reader leaves clients stale",
+              rollback_create);

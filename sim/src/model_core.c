@@ -139,6 +139,7 @@ const sim_worker_ops sim_model_core = {
 const sim_worker_ops *const sim_worker_models[] = {
     &sim_model_core,
     &sim_model_stock,
+    &sim_model_stock_rollback,
     &sim_model_first_fix,
     NULL,
 };

@@ -5,6 +5,7 @@
  * stormglass core (which must not).
  *
  *   loud storm    stock      reader running, 20 s drop: clients cancelled, forever
+ *   rollback      stock-rollback  the same drop: no storm, silently stale for good
  *   silent wedge  stock      backbone down at first subscribe: leaked count,
  *                            every new client crashes, health 200
  *   finding 1     first-fix  reader restart after zero listeners = spurious resync loop
@@ -86,6 +87,34 @@ static void loud_storm_stock_cancels_clients_forever_core_keeps_them(void **stat
     assert_int_equal(core.unhealthy, 0); /* no probe flap through a 20 s blip */
     assert_int_equal(core.live, 50);
     assert_int_equal(core.reader, SG_READER_READING);
+}
+
+/* The rollback (reconnect disabled, ignore_broadcaster_disconnected): no
+ * storm, but the worker goes deaf for good while looking healthy. */
+static void rollback_degrades_to_stale_core_delivers(void **state)
+{
+    (void)state;
+    const sim_worker_ops *models[2] = {&sim_model_stock_rollback, &sim_model_core};
+    sg_msg_verdict after[2];
+    for (int k = 0; k < 2; k++) {
+        sg_bcast_config c = base_config();
+        drv *d = world(models[k], &c, MS(200));
+        drv_clients(d, 10);
+        drv_advance(d, S(2));
+        (void)drv_peer(d, 2, 1, 1);
+        drv_backbone(d, DRV_DOWN);
+        drv_advance(d, S(20));
+        drv_backbone(d, DRV_UP);
+        drv_advance(d, S(60));
+        assert_int_equal(d->closes_abnormal, 0);
+        assert_true(d->ops->health_at(d->m, d->now).healthy);
+        d->link = DRV_LINK_SUBSCRIBED; /* the backbone carries the next update either way */
+        sg_bcast_header next = {.origin = 2, .kind = SG_MSG_DATA, .epoch = 1, .seq = 2};
+        after[k] = d->ops->on_message(d->m, d->now, &next, 8);
+        drv_free(d);
+    }
+    assert_int_equal(after[0], SG_MSG_SKIP_NOT_READING); /* stale forever */
+    assert_int_equal(after[1], SG_MSG_DELIVER);
 }
 
 /* ---- the silent wedge ---------------------------------------------------- */
@@ -422,6 +451,7 @@ static void models_are_registered_by_name(void **state)
     assert_ptr_equal(sim_worker_model_find("core"), &sim_model_core);
     assert_ptr_equal(sim_worker_model_find("stock"), &sim_model_stock);
     assert_ptr_equal(sim_worker_model_find("first-fix"), &sim_model_first_fix);
+    assert_ptr_equal(sim_worker_model_find("stock-rollback"), &sim_model_stock_rollback);
     assert_null(sim_worker_model_find("nope"));
     assert_null(sim_worker_model_find(NULL));
     size_t n = 0;
@@ -429,13 +459,14 @@ static void models_are_registered_by_name(void **state)
         assert_non_null(sim_worker_models[n]->description);
         n++;
     }
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loud_storm_stock_cancels_clients_forever_core_keeps_them),
+        cmocka_unit_test(rollback_degrades_to_stale_core_delivers),
         cmocka_unit_test(silent_wedge_stock_crashes_every_client_core_recovers),
         cmocka_unit_test(finding1_reader_restart_is_not_a_gap),
         cmocka_unit_test(finding2_gap_during_recovery_is_never_dropped),

@@ -281,13 +281,23 @@ sg_publish_result sg_bcast_publish(sg_bcast *b, sg_time_ns now, const uint8_t *p
 /* Result of sending a SG_PUBLISH_SEND publish.  On failure the core copies
  * the payload into the replay buffer (the sequence number is reused by the
  * next send, so peers see no phantom gap) and treats the backbone as down
- * only when the driver also reports on_dropped. */
+ * only when the driver also reports on_dropped.
+ *
+ * Report ok=false only when the message certainly did not reach the
+ * backbone (never written).  An unknown outcome (written, then the
+ * connection died before any reply) must be reported as ok=true: a reused
+ * number would make a peer that did receive the first message skip the
+ * second as a duplicate, a silent loss; reported as sent, a message that
+ * was in fact lost shows up at the peers as a sequence gap, which they
+ * recover from.  The same rule holds for sg_bcast_on_replay_result. */
 void sg_bcast_on_publish_result(sg_bcast *b, sg_time_ns now, const sg_bcast_header *header,
                                 const uint8_t *payload, uint32_t len, bool ok);
 
 /* Result of a SG_ACT_PUBLISH (replay) action, in the order they were
  * emitted.  A failure re-enqueues the unsent tail at the front of the
- * buffer without evicting newer entries beyond the bounds' drop-oldest. */
+ * buffer without evicting newer entries beyond the bounds' drop-oldest.
+ * The core sends one replay item at a time and waits for this result, so
+ * the driver must report every PUBLISH (a dropped connection: ok=false). */
 void sg_bcast_on_replay_result(sg_bcast *b, sg_time_ns now, bool ok);
 
 /* ---- time and actions -------------------------------------------------- */

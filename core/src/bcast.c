@@ -41,6 +41,9 @@ void sg_bcast_listeners_changed(sg_bcast *b, uint32_t before)
     } else if (before > 0 && after == 0) {
         sg_reader_stop_run(b);
     }
+    /* A reader whenever someone listens; none when nobody does. */
+    assert(after == 0 || b->reader.state != SG_READER_IDLE);
+    assert(after > 0 || b->reader.state == SG_READER_IDLE || b->reader.state == SG_READER_GIVEN_UP);
 }
 
 static void tick(sg_bcast *b, sg_time_ns now)
@@ -141,8 +144,10 @@ sg_status sg_bcast_client_unregister(sg_bcast *b, sg_time_ns now, sg_client_hand
     sg_status st = sg_registry_remove(&b->registry, handle);
     if (st != SG_OK) {
         b->counters.double_disconnects++;
+        assert(sg_bcast_listeners(b) == before && "a stale handle changes nothing");
         return st;
     }
+    assert(sg_bcast_listeners(b) + 1u == before);
     sg_bcast_listeners_changed(b, before);
     settle(b);
     return SG_OK;
@@ -169,6 +174,7 @@ sg_status sg_bcast_unpin(sg_bcast *b, sg_time_ns now)
         return SG_E_STATE;
     }
     uint32_t before = sg_bcast_listeners(b);
+    assert(before > 0);
     b->pins--;
     sg_bcast_listeners_changed(b, before);
     settle(b);

@@ -58,6 +58,7 @@ void sg_health_refresh(sg_bcast *b)
         b->counters.health_transitions++;
     }
     b->health = h;
+    assert(h.healthy == (h.reason <= SG_HEALTH_OK_DISABLED));
     sg_bcast_action a;
     memset(&a, 0, sizeof a);
     a.kind = SG_ACT_HEALTH;

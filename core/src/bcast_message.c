@@ -34,6 +34,7 @@ static sg_msg_verdict own_echo(sg_bcast *b, const sg_bcast_header *h)
         b->counters.duplicates_skipped++;
         return SG_MSG_SKIP_DUPLICATE;
     }
+    assert(h->seq > b->own_echo_seq);
     uint64_t missed = h->seq - b->own_echo_seq - 1u;
     b->own_echo_seq = h->seq;
     b->counters.messages_delivered++;

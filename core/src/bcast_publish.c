@@ -61,6 +61,7 @@ sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_
         return res;
     }
     if (b->reader.state == SG_READER_READING && sg_replay_empty(&b->replay)) {
+        assert(b->next_seq >= 1 && b->next_seq < UINT64_MAX);
         res.verdict = SG_PUBLISH_SEND;
         res.header = data_header(b, b->next_seq++);
         return res;
@@ -114,7 +115,9 @@ void sg_publish_replay_result(sg_bcast *b, bool ok)
     }
     uint64_t seq = q->in_flight_seq;
     uint32_t unsent = q->snapshot_left;
+    assert(seq != 0 && seq < b->next_seq);
     sg_replay_finish(q, ok);
+    assert(q->in_flight == NULL);
     if (ok) {
         b->counters.replays++;
     } else {

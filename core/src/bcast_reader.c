@@ -61,6 +61,8 @@ static void emit_attempt(sg_bcast *b, sg_bcast_action_kind kind)
 static void begin_connect(sg_bcast *b)
 {
     sg_reader *r = &b->reader;
+    assert(r->state == SG_READER_IDLE || r->state == SG_READER_BACKOFF);
+    assert(sg_bcast_listeners(b) > 0);
     r->state = SG_READER_CONNECTING;
     r->deadline = sg_time_add(b->now, attempt_timeout(b));
     r->session_delivered = false;
@@ -116,6 +118,7 @@ void sg_reader_stop_run(sg_bcast *b)
 static void give_up(sg_bcast *b)
 {
     sg_reader *r = &b->reader;
+    assert(r->state != SG_READER_GIVEN_UP && r->state != SG_READER_IDLE);
     r->state = SG_READER_GIVEN_UP;
     r->deadline = SG_TIME_NEVER;
     r->heartbeat_at = SG_TIME_NEVER;
@@ -190,6 +193,8 @@ void sg_reader_on_subscribed(sg_bcast *b)
         sg_recovery_gap(b, SG_NOTE_GAP_RECONNECT, 0, 0);
     }
     sg_recovery_reader_reading(b);
+    assert(r->state == SG_READER_READING);
+    assert(b->recovery.phase != SG_RECOVERY_WAIT_READING);
 }
 
 void sg_reader_on_subscribe_failed(sg_bcast *b)
@@ -240,6 +245,8 @@ void sg_reader_heard(sg_bcast *b)
 static bool watchdog_on_timer(sg_bcast *b)
 {
     sg_reader *r = &b->reader;
+    assert(r->state == SG_READER_READING && b->config.watchdog_ns > 0);
+    assert(b->now >= r->last_heard);
     sg_duration_ns silence = b->now - r->last_heard;
     if (silence >= b->config.watchdog_ns) {
         r->deaf = true;

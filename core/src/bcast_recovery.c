@@ -79,6 +79,8 @@ static void wait_or_settle(sg_bcast *b)
 static void start_round(sg_bcast *b, bool resync)
 {
     sg_recovery *r = &b->recovery;
+    assert(b->reader.state != SG_READER_IDLE && b->reader.state != SG_READER_GIVEN_UP);
+    assert(!r->rerun || r->pinned);
     r->resync_wanted = resync;
     r->rerun = false;
     r->replayed = 0;
@@ -95,6 +97,7 @@ static void start_round(sg_bcast *b, bool resync)
 static void finish_round(sg_bcast *b)
 {
     sg_recovery *r = &b->recovery;
+    assert(r->pinned && r->phase != SG_RECOVERY_NONE);
     sg_emit_note(b, SG_NOTE_RECOVERY_DONE, r->replayed, 0);
     r->deadline = SG_TIME_NEVER;
     r->resync_next_at = SG_TIME_NEVER;
@@ -205,6 +208,8 @@ static sg_duration_ns close_offset(sg_duration_ns window, uint32_t k, uint32_t n
 static bool close_due(sg_bcast *b)
 {
     sg_recovery *r = &b->recovery;
+    assert(r->phase == SG_RECOVERY_RESYNCING && r->pinned);
+    assert(r->resync_closed <= r->resync_targets);
     bool emitted = false;
     sg_client_handle h;
     uint64_t cookie = 0;
@@ -267,6 +272,7 @@ static void begin_resync(sg_bcast *b)
 static void after_replay(sg_bcast *b)
 {
     sg_recovery *r = &b->recovery;
+    assert(r->phase == SG_RECOVERY_REPLAYING && r->pinned);
     if (!r->resync_wanted || !b->config.resync_on_reconnect) {
         finish_round(b);
         return;

@@ -125,7 +125,10 @@ void sg_bcast_destroy(sg_bcast *b)
 sg_status sg_bcast_client_register(sg_bcast *b, sg_time_ns now, uint64_t cookie, sg_client_handle *out)
 {
     tick(b, now);
-    assert(out != NULL);
+    if (out == NULL) {
+        b->counters.events_ignored++;
+        return SG_E_INVALID;
+    }
     uint32_t before = sg_bcast_listeners(b);
     sg_status st = sg_registry_add(&b->registry, cookie, out);
     if (st != SG_OK) {

@@ -219,7 +219,7 @@ static bool close_due(sg_bcast *b)
             continue;
         }
         r->resync_next_at =
-            r->resync_start + close_offset(b->config.resync_window_ns, r->resync_closed, r->resync_targets);
+            sg_time_add(r->resync_start, close_offset(b->config.resync_window_ns, r->resync_closed, r->resync_targets));
         if (r->resync_next_at > b->now) {
             return emitted;
         }

@@ -99,6 +99,39 @@ static void a_failed_start_leaks_no_count(void **state)
     fx_free(f);
 }
 
+static void null_handle_out_is_refused(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    fx *f = fx_new(&c);
+    assert_int_equal(sg_bcast_client_register(f->b, 0, 1, NULL), SG_E_INVALID);
+    sg_bcast_stats s = fx_stats(f);
+    assert_int_equal(s.clients, 0);
+    assert_int_equal(s.reader, SG_READER_IDLE);
+    fx_free(f);
+}
+
+static void times_near_the_end_of_the_clock_saturate(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    c.resync_window_ns = S(3600);
+    fx *f = fx_new(&c);
+    f->now = INT64_MAX - S(10);
+    for (uint64_t i = 0; i < 5; i++) {
+        (void)fx_client(f, i);
+    }
+    fx_connect(f);
+    (void)fx_msg(f, 2, 1, 1);
+    sg_bcast_on_dropped(f->b, f->now);
+    fx_advance(f, S(1));
+    fx_connect(f);
+    fx_advance(f, S(5)); /* settle ends; resync closes saturate instead of wrapping */
+    assert_true(sg_bcast_next_deadline(f->b) >= f->now);
+    assert_int_equal(fx_stats(f).counters.resyncs, 1);
+    fx_free(f);
+}
+
 static void forty_thousand_clients_cycle_cleanly(void **state)
 {
     (void)state;
@@ -129,6 +162,8 @@ int main(void)
         cmocka_unit_test(full_registry_refuses_without_a_count),
         cmocka_unit_test(pins_keep_the_reader_and_never_go_negative),
         cmocka_unit_test(a_failed_start_leaks_no_count),
+        cmocka_unit_test(null_handle_out_is_refused),
+        cmocka_unit_test(times_near_the_end_of_the_clock_saturate),
         cmocka_unit_test(forty_thousand_clients_cycle_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -470,7 +470,127 @@ def seeds_fence():
     w('alloc-survives', fence(4, 2, F.prepare(0, 1, 0) + F.commit(0), faults=u8(200) * 8))
 
 
+# ---- bcast: faults, configuration, start time, events ------------------------
+
+def bcast_config(worker=1, epoch=1, reconnect=True, policy='equal', base_ms=100, max_mult=10, retries=0,
+                 connect_timeout_ms=2000, items=4, bytes_max=200, payload_max=60, resync=True, settle_ms=500,
+                 settle_jitter_ms=0, window_ms=2000, cooldown_ms=10000, on_echo=False, watchdog_s=0,
+                 healthcheck=True, clients=4, peers=3, faults=None):
+    out = u8(0 if faults is not None else 0xff)
+    out += u8(worker) + u8(epoch - 1) + u64(7) + u8(0 if reconnect else 0xff)
+    out += u8(POLICIES.index(policy)) + u8(base_ms - 1) + u8(max_mult - 1) + u8(retries)
+    out += u8(connect_timeout_ms // 100) + u8(items) + u8(bytes_max // 2) + u8(payload_max - 1)
+    out += u8(1 if resync else 0) + u8(settle_ms // 500) + u8(settle_jitter_ms // 500)
+    out += u8(window_ms // 1000) + u8(cooldown_ms // 5000) + u8(1 if on_echo else 0)
+    out += u8(1 if watchdog_s == 0 else 4 * (watchdog_s - 1))  # w % 4 == 0 -> on for (w/4 % 10) + 1 s
+    out += u8(0 if healthcheck else 0xff) + u8(clients - 1) + u8(peers - 1) + u8(0)
+    out += edgy_exact(1000 * S, 0, INT64_MAX // 4)
+    return out
+
+
+class B:
+    """Events of fuzz/bcast.c, by name."""
+    register = staticmethod(lambda cookie=1: u8(0) + u64(cookie))
+    unregister = staticmethod(lambda i: u8(1) + u8(i) + u8(0) + u8(0))
+    unregister_garbage = staticmethod(lambda idx, gen: u8(1) + u8(0xff) + u8(idx) + u8(gen))
+    pin = u8(2)
+    unpin = u8(3)
+    connected = u8(4) + u8(0)
+    connect_failed = u8(4) + u8(1)
+    subscribed = u8(4) + u8(2)
+    subscribe_failed = u8(4) + u8(3)
+    dropped = u8(4) + u8(4)
+
+    @staticmethod
+    def message(origin, seq_mode='next', kind='data', epoch=None, jump=0):
+        k = {'data': 0, 'heartbeat': 5, 'bad': 7}[kind]
+        out = u8(6) + u8(origin) + u8(k) + (u8(0x10) if kind == 'bad' else b'')
+        out += u8(0) if epoch is None else u8(250) + u8(epoch - 1)
+        out += {'next': u8(0), 'same': u8(2), 'jump': u8(3) + u8(jump), 'one': u8(4)}[seq_mode]
+        return out + u8(16)
+
+    publish = staticmethod(lambda body=b'update': u8(7) + u8(len(body)) + body)
+    send_result = staticmethod(lambda i=0, ok=True: u8(8) + u8(i) + u8(200 if ok else 0))
+    replay_result = staticmethod(lambda ok=True: u8(8) + u8(200) + u8(200 if ok else 0))
+    timer = u8(9) + u8(0)                      # to the next deadline
+    advance = staticmethod(lambda dt: u8(9) + u8(1) + edgy_exact(dt, 0, 60 * S))
+    late = staticmethod(lambda dt: u8(9) + u8(3) + edgy_exact(dt, 0, 5 * S))
+
+
+def seeds_bcast():
+    w = lambda name, cfg, ops: write('bcast', name, cfg + ops)
+    up = B.register(1) + B.connected + B.subscribed
+    w('steady-state', bcast_config(), up + B.message(2) + B.message(2) + B.publish() + B.send_result() +
+      B.register(2) + B.unregister(0) + B.unregister(1))
+    # the 20 s blip: drop, reconnect, gap -> settle, replay, resync with staggered closes
+    blip = (up + B.register(2) + B.register(3) + B.message(2) + B.dropped + B.publish(b'during') +
+            B.advance(20 * S) + B.connected + B.subscribed + B.timer + B.replay_result() +
+            B.register(4) + B.timer + B.timer + B.timer + B.advance(5 * S))
+    w('backbone-blip-resync', bcast_config(), blip)
+    w('blip-then-cooldown', bcast_config(cooldown_ms=35000),
+      blip + B.dropped + B.timer + B.connected + B.subscribed + B.message(2) + B.timer + B.timer + B.timer)
+    w('sequence-and-epoch-gaps', bcast_config(peers=2),
+      up + B.message(2) + B.message(2, 'jump', jump=3) + B.message(3) + B.message(4) + B.message(2) +
+      B.message(2, 'one', epoch=3) + B.message(3, 'jump', epoch=2, jump=2) + B.message(0, kind='heartbeat') +
+      B.message(2, kind='bad') + B.timer + B.timer)
+    w('on-echo-own-messages', bcast_config(on_echo=True), up + B.publish() + B.send_result() +
+      B.message(1) + B.message(1, 'same') + B.message(1, 'jump', jump=2))
+    w('give-up-after-retries', bcast_config(retries=2), B.register(1) + (B.connect_failed + B.timer) * 4)
+    w('reconnect-disabled', bcast_config(reconnect=False), up + B.message(2) + B.dropped + B.timer)
+    w('connect-then-drop-loop', bcast_config(retries=3), B.register(1) + (B.connected + B.dropped + B.timer) * 5)
+    w('connect-timeout', bcast_config(connect_timeout_ms=500), B.register(1) + B.advance(S) + B.timer +
+      B.connected + B.advance(S) + B.timer + B.timer)
+    w('watchdog-deaf', bcast_config(watchdog_s=1), up + B.message(2) + B.advance(500 * 1000000) + B.timer +
+      B.advance(2 * S) + B.timer + B.timer + B.connected + B.subscribed)
+    w('replay-overflow', bcast_config(items=2, bytes_max=60, payload_max=40), B.register(1) +
+      B.publish(b'a' * 10) + B.publish(b'b' * 10) + B.publish(b'c' * 10) + B.publish(b'd' * 30) +
+      B.connected + B.subscribed + B.timer + B.replay_result(False) + B.timer + B.replay_result() + B.timer +
+      B.replay_result() + B.timer)
+    w('poison-and-disabled-buffer', bcast_config(items=0, payload_max=8), up + B.publish(b'x' * 20) +
+      B.publish(b'ok') + B.send_result(0, False) + B.dropped + B.publish(b'lost'))
+    w('send-failures-out-of-order', bcast_config(), up + B.publish(b'1') + B.publish(b'2') + B.publish(b'3') +
+      B.send_result(1, False) + B.send_result(0, True) + B.send_result(0, False) + B.timer + B.replay_result() +
+      B.timer + B.replay_result() + B.timer)
+    w('registry-full-and-stale', bcast_config(clients=2), B.register(1) + B.register(2) + B.register(3) +
+      B.unregister(0) + B.unregister(0) + B.unregister_garbage(7, 3) + B.register(4) + B.unpin + B.pin + B.unpin)
+    w('hostile-backbone-events', bcast_config(), B.connected + B.subscribed + B.dropped + B.register(1) +
+      B.subscribed + B.connected + B.connected + B.subscribe_failed + B.timer + B.replay_result())
+    w('listeners-to-zero-mid-recovery', bcast_config(), blip[:-20] + B.unregister(0) + B.unregister(1) +
+      B.unregister(2) + B.timer + B.timer)
+    w('late-timers-and-jumps', bcast_config(watchdog_s=2), up + B.late(4 * S) + B.message(2) + B.late(3 * S) +
+      B.advance(60 * S) + B.timer)
+    w('healthcheck-off', bcast_config(healthcheck=False, retries=1), B.register(1) + B.connect_failed +
+      B.timer + B.connect_failed + B.timer)
+    w('alloc-faults', bcast_config(faults=True), u8(200) * 5 + up + B.dropped + B.publish(b'p') +
+      B.publish(b'q') + B.timer + B.connected + B.subscribed)
+
+
+# ---- bcast_header: the 32-byte wire header ---------------------------------
+
+def wire_header(origin=1, kind=1, epoch=1, seq=1, magic=b'SGB1', pad=b'\0\0\0', reserved=b'\0' * 4):
+    return (magic + struct.pack('>I', origin) + u8(kind) + pad + struct.pack('>Q', epoch) +
+            struct.pack('>Q', seq) + reserved)
+
+
+def seeds_bcast_header():
+    w = lambda name, data: write('bcast_header', name, u8(0) + data)
+    w('data', wire_header())
+    w('heartbeat', wire_header(kind=2, seq=77))
+    w('max-fields', wire_header(origin=0xffffffff, epoch=(1 << 64) - 1, seq=(1 << 64) - 1))
+    w('trailing-payload', wire_header() + b'{"topic":"x"}')
+    w('short', wire_header()[:31])
+    w('empty', b'')
+    w('bad-magic', wire_header(magic=b'SGB2'))
+    w('bad-kind', wire_header(kind=3))
+    w('kind-zero', wire_header(kind=0))
+    w('padding-set', wire_header(pad=b'\0\1\0'))
+    w('reserved-set', wire_header(reserved=b'\0\0\0\x80'))
+    write('bcast_header', 'fields-round-trip', u8(0xf5) + u32(7) + u8(1) + u64(3) + u64(99))
+
+
 SEEDS = {
+    'bcast_header': seeds_bcast_header,
+    'bcast': seeds_bcast,
     'fence': seeds_fence,
     'notifier': seeds_notifier,
     'sync_sched': seeds_sync_sched,

@@ -1,0 +1,806 @@
+/*
+ * bcast.c - fuzz target: the broadcaster core (core/src/bcast*.c) driven by
+ * arbitrary event sequences.
+ *
+ * The harness is a driver with a perfect memory.  From the input it builds
+ * a small configuration (every bound tiny so limits are hit), then plays
+ * events in any order: clients connect and leave (live, stale and made-up
+ * handles), pins and unpins (also below zero), backbone answers (connected,
+ * failed, subscribed, dropped: also when they do not apply), messages with
+ * arbitrary origin/epoch/sequence/kind, publishes (tagged payloads, some
+ * poison), send and replay results (in or out of order, ok or failed),
+ * timer ticks with arbitrary time jumps, and libfiu allocation failures
+ * chosen by the input.  After every step it drains the actions, answers
+ * them as a driver would, and checks:
+ *   - listener count = clients + pins (+1 while a recovery runs), never
+ *     negative; clients, pins and refusals match the driver's own count;
+ *   - the replay buffer within both bounds (in-flight item aside);
+ *   - health equals the last HEALTH announced, agrees with the reader
+ *     state, and "listeners but no reader" never happens;
+ *   - at most one recovery, always pinned; no resync start within the
+ *     cooldown of the previous one; resync closes only for clients that
+ *     were registered before the resync started, each once, on time;
+ *   - no time travel: after a tick next_deadline is not in the past;
+ *   - CONNECT only without a connection, SUBSCRIBE only on an open one,
+ *     no connection left open by a reader that is not using it;
+ *   - one replay PUBLISH in flight at a time; its payload pointer stays
+ *     valid (read again before its result is reported) and holds exactly
+ *     the bytes that were published; no sequence number is ever put on
+ *     the wire twice (a peer would skip the second: silent loss);
+ *   - inbound verdicts equal a model of the documented per-origin rules
+ *     (LRU peer table included), counted gaps match;
+ *   - SHUTDOWN only when giving up is allowed, and it is terminal;
+ *   - at the end, with a healthy backbone and time running, every publish
+ *     the core accepted reaches the wire or is counted as dropped.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "fuzz_faults.h"
+#include "stormglass/bcast.h"
+
+#define CLIENTS_TRACK 32u   /* handles remembered (live or gone) */
+#define SENDS_MAX 8u        /* outstanding direct sends the driver holds */
+#define PAYLOADS_MAX 256u   /* tagged publishes per input */
+#define PAYLOAD_BYTES_MAX 64u
+#define PEERS_MODEL_MAX 8u
+#define WIRE_SEQ_MAX 4096u  /* sequence numbers tracked for uniqueness */
+#define OPS_MAX 1500u
+#define FINAL_ROUNDS 400u
+
+typedef enum conn_state { C_NONE, C_CONNECTING, C_OPEN, C_SUBSCRIBING, C_SUBSCRIBED } conn_state;
+
+typedef struct client {
+    sg_client_handle h;
+    uint64_t cookie;
+    uint64_t serial;     /* registration order */
+    bool live;
+    bool closed;         /* got its CLOSE_CLIENT in the current resync */
+} client;
+
+typedef struct payload {
+    uint8_t bytes[PAYLOAD_BYTES_MAX];
+    uint32_t len;
+    bool accepted;       /* SEND or BUFFERED */
+    bool on_wire;        /* a send of it was reported ok */
+} payload;
+
+typedef struct send {
+    sg_bcast_header h;
+    uint32_t tag;
+} send;
+
+typedef struct peer {
+    uint32_t origin;
+    uint64_t epoch, last_seq, last_use;
+} peer;
+
+typedef struct model {
+    sg_bcast *b;
+    sg_bcast_config c;
+    fuzz_input *in;
+    sg_time_ns now;
+    conn_state conn;
+    client clients[CLIENTS_TRACK];
+    uint32_t n_clients;
+    uint64_t next_serial;
+    uint32_t pins;
+    payload pl[PAYLOADS_MAX];
+    uint32_t n_pl;
+    send sends[SENDS_MAX];
+    uint32_t n_sends;
+    bool flight;                    /* a replay PUBLISH awaits its result */
+    sg_bcast_action flight_action;
+    uint32_t flight_tag;
+    uint8_t wire[WIRE_SEQ_MAX / 8]; /* seqs reported ok */
+    peer peers[PEERS_MODEL_MAX];
+    uint32_t n_peers;
+    uint64_t peer_clock;
+    uint64_t own_echo_seq;
+    uint64_t heartbeat_seq;
+    sg_bcast_health announced;
+    sg_time_ns resync_start;        /* INT64_MIN: none running */
+    sg_time_ns last_resync_start;   /* INT64_MIN: never */
+    uint64_t resync_serial;         /* clients with a serial below were registered before it */
+    bool shutdown;
+    bool clock_ahead;               /* time moved without an event: the core has not seen it */
+    uint32_t lost_unbuffered;       /* failed sends while buffering is disabled */
+} model;
+
+/* ---- configuration -------------------------------------------------------- */
+
+static sg_duration_ns ms(uint64_t n)
+{
+    return (sg_duration_ns)n * SG_NS_PER_MS;
+}
+
+/* Small bounds and short times, so every limit is reached. */
+static void make_config(fuzz_input *in, sg_bcast_config *c)
+{
+    *c = sg_bcast_config_default();
+    c->worker_id = fuzz_u8(in) % 4u;
+    c->epoch = 1u + fuzz_u8(in) % 3u;
+    c->seed = fuzz_u64(in);
+    c->reconnect_enabled = fuzz_u8(in) < 224;
+    c->backoff = sg_backoff_config_default((sg_backoff_policy)(fuzz_u8(in) % SG_BACKOFF_POLICY_COUNT));
+    c->backoff.base_ns = ms(1u + fuzz_u8(in) % 200u);
+    c->backoff.max_ns = c->backoff.base_ns * (1 + fuzz_u8(in) % 16);
+    c->backoff.max_retries = fuzz_u8(in) % 6u;
+    c->connect_timeout_ns = ms(100u * (fuzz_u8(in) % 50u));
+    c->replay_items_max = fuzz_u8(in) % 9u;
+    c->replay_bytes_max = 2u * (uint64_t)fuzz_u8(in);
+    c->backbone_payload_max = 1u + fuzz_u8(in) % 80u;
+    c->resync_on_reconnect = fuzz_bool(in);
+    c->settle_ns = ms(500u * (fuzz_u8(in) % 5u));
+    c->settle_jitter_ns = ms(500u * (fuzz_u8(in) % 3u));
+    c->resync_window_ns = ms(1000u * (fuzz_u8(in) % 5u));
+    c->resync_cooldown_ns = ms(5000u * (fuzz_u8(in) % 8u));
+    c->delivery = fuzz_bool(in) ? SG_DELIVERY_ON_ECHO : SG_DELIVERY_IMMEDIATE;
+    uint8_t w = fuzz_u8(in);
+    c->watchdog_ns = w % 4u == 0 ? ms(1000u * (1u + w / 4u % 10u)) : 0;
+    c->heartbeat_ns = 0;
+    c->healthcheck_enabled = fuzz_u8(in) < 224;
+    c->clients_max = 1u + fuzz_u8(in) % 16u;
+    c->peers_max = 1u + fuzz_u8(in) % 6u;
+    if (fuzz_u8(in) == 0xee) { /* now and then one field gets any value at all */
+        int64_t v = fuzz_edgy_i64(in, INT64_MIN, INT64_MAX);
+        switch (fuzz_u8(in) % 6) {
+        case 0: c->settle_ns = v; break;
+        case 1: c->connect_timeout_ns = v; break;
+        case 2: c->replay_items_max = (uint32_t)v; break;
+        case 3: c->replay_bytes_max = (uint64_t)v; break;
+        case 4: c->clients_max = (uint32_t)v; break;
+        default: c->watchdog_ns = v; break;
+        }
+    }
+}
+
+/* ---- the driver's bookkeeping ---------------------------------------------- */
+
+static void wire_mark(model *m, uint64_t seq, uint32_t tag)
+{
+    if (seq < WIRE_SEQ_MAX) {
+        uint8_t bit = (uint8_t)(1u << (seq % 8));
+        FUZZ_CHECK_MSG((m->wire[seq / 8] & bit) == 0, "seq %llu put on the wire twice: peers skip the second",
+                       (unsigned long long)seq);
+        m->wire[seq / 8] |= bit;
+    }
+    m->pl[tag].on_wire = true;
+}
+
+static uint32_t tag_of(const uint8_t *p, uint32_t len)
+{
+    FUZZ_CHECK(len >= 4);
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A payload the core hands back must be, byte for byte, one we published. */
+static uint32_t check_payload(const model *m, const uint8_t *p, uint32_t len)
+{
+    FUZZ_CHECK(p != NULL || len == 0);
+    uint32_t tag = tag_of(p, len);
+    FUZZ_CHECK_MSG(tag < m->n_pl && m->pl[tag].accepted, "unknown payload tag %u", tag);
+    FUZZ_CHECK_MSG(len == m->pl[tag].len && memcmp(p, m->pl[tag].bytes, len) == 0,
+                   "replayed payload %u differs from what was published", tag);
+    return tag;
+}
+
+static void check_own_header(const model *m, const sg_bcast_header *h, uint8_t kind)
+{
+    FUZZ_CHECK(h->origin == m->c.worker_id && h->epoch == m->c.epoch && h->kind == kind);
+    FUZZ_CHECK(h->seq >= 1);
+}
+
+static client *live_client(model *m, sg_client_handle h)
+{
+    for (uint32_t i = 0; i < m->n_clients; i++) {
+        client *c = &m->clients[i];
+        if (c->live && c->h.index == h.index && c->h.generation == h.generation) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static uint32_t live_clients(const model *m)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->n_clients; i++) {
+        n += m->clients[i].live;
+    }
+    return n;
+}
+
+/* ---- actions: what a driver does with each ---------------------------------- */
+
+static void on_close_client(model *m, const sg_bcast_action *a)
+{
+    client *c = live_client(m, a->u.close_client.handle);
+    FUZZ_CHECK_MSG(c != NULL, "CLOSE_CLIENT for a client that is gone (slot %u)", a->u.close_client.handle.index);
+    FUZZ_CHECK(a->u.close_client.cookie == c->cookie && a->u.close_client.close_code == SG_CLOSE_CODE_RESYNC);
+    FUZZ_CHECK_MSG(m->resync_start != INT64_MIN, "CLOSE_CLIENT outside a resync");
+    FUZZ_CHECK_MSG(c->serial < m->resync_serial, "closed a client that arrived after the resync started");
+    FUZZ_CHECK_MSG(!c->closed, "client closed twice in one resync");
+    FUZZ_CHECK_MSG(m->now <= m->resync_start + m->c.resync_window_ns, "close after the resync window");
+    c->closed = true;
+}
+
+static void on_note(model *m, const sg_bcast_action *a)
+{
+    switch (a->u.note.note) {
+    case SG_NOTE_RESYNC_START:
+        FUZZ_CHECK_MSG(m->resync_start == INT64_MIN, "a resync started inside another");
+        FUZZ_CHECK_MSG(m->last_resync_start == INT64_MIN || m->now - m->last_resync_start >= m->c.resync_cooldown_ns,
+                       "resync %lld ns after the previous one, cooldown %lld", (long long)(m->now - m->last_resync_start),
+                       (long long)m->c.resync_cooldown_ns);
+        m->resync_start = m->now;
+        m->last_resync_start = m->now;
+        m->resync_serial = m->next_serial;
+        for (uint32_t i = 0; i < m->n_clients; i++) {
+            m->clients[i].closed = false;
+        }
+        break;
+    case SG_NOTE_RESYNC_DONE:
+        FUZZ_CHECK(m->resync_start != INT64_MIN);
+        m->resync_start = INT64_MIN;
+        break;
+    default:
+        FUZZ_CHECK(a->u.note.note >= SG_NOTE_GAP_RECONNECT && a->u.note.note <= SG_NOTE_READER_STOP);
+        break;
+    }
+}
+
+static void on_action(model *m, const sg_bcast_action *a)
+{
+    FUZZ_CHECK_MSG(!m->shutdown || a->kind == SG_ACT_NOTE || a->kind == SG_ACT_HEALTH || a->kind == SG_ACT_DISCONNECT,
+                   "action %s after SHUTDOWN", sg_bcast_action_name(a->kind));
+    switch (a->kind) {
+    case SG_ACT_CONNECT:
+        FUZZ_CHECK_MSG(m->conn == C_NONE, "CONNECT while the driver holds a connection (%d)", (int)m->conn);
+        m->conn = C_CONNECTING;
+        break;
+    case SG_ACT_SUBSCRIBE:
+        FUZZ_CHECK_MSG(m->conn == C_OPEN, "SUBSCRIBE without an open connection (%d)", (int)m->conn);
+        m->conn = C_SUBSCRIBING;
+        break;
+    case SG_ACT_DISCONNECT:
+        m->conn = C_NONE;
+        break;
+    case SG_ACT_PUBLISH:
+        FUZZ_CHECK_MSG(!m->flight, "a second replay PUBLISH before the first one's result");
+        FUZZ_CHECK(m->conn == C_SUBSCRIBED);
+        check_own_header(m, &a->u.publish.header, SG_MSG_DATA);
+        m->flight_tag = check_payload(m, a->u.publish.payload, a->u.publish.len);
+        m->flight_action = *a;
+        m->flight = true;
+        break;
+    case SG_ACT_HEARTBEAT:
+        check_own_header(m, &a->u.heartbeat.header, SG_MSG_HEARTBEAT);
+        FUZZ_CHECK(a->u.heartbeat.header.seq > m->heartbeat_seq && m->c.watchdog_ns > 0);
+        m->heartbeat_seq = a->u.heartbeat.header.seq;
+        break;
+    case SG_ACT_CLOSE_CLIENT:
+        on_close_client(m, a);
+        break;
+    case SG_ACT_HEALTH: {
+        bool ok_reason = a->u.health.reason <= SG_HEALTH_OK_DISABLED;
+        FUZZ_CHECK(a->u.health.healthy == ok_reason);
+        FUZZ_CHECK(a->u.health.healthy != m->announced.healthy || a->u.health.reason != m->announced.reason);
+        m->announced.healthy = a->u.health.healthy;
+        m->announced.reason = a->u.health.reason;
+        break;
+    }
+    case SG_ACT_SHUTDOWN:
+        FUZZ_CHECK_MSG(!m->c.reconnect_enabled || m->c.backoff.max_retries != 0, "SHUTDOWN while retrying forever");
+        m->shutdown = true;
+        m->resync_start = INT64_MIN; /* give-up aborts any recovery */
+        break;
+    case SG_ACT_NOTE:
+        on_note(m, a);
+        break;
+    default:
+        FUZZ_CHECK_MSG(0, "unknown action kind %d", (int)a->kind);
+    }
+}
+
+static void drain(model *m)
+{
+    sg_bcast_action a;
+    for (unsigned n = 0; sg_bcast_poll_action(m->b, &a); n++) {
+        FUZZ_CHECK(n < 100000u);
+        on_action(m, &a);
+    }
+}
+
+/* ---- invariants after every step -------------------------------------------- */
+
+static void check_health(const model *m, const sg_bcast_stats *st)
+{
+    sg_bcast_health h = sg_bcast_health_at(m->b, m->now);
+    FUZZ_CHECK_MSG(m->clock_ahead || (h.healthy == m->announced.healthy && h.reason == m->announced.reason),
+                   "health %s but %s was announced", sg_health_reason_name(h.reason),
+                   sg_health_reason_name(m->announced.reason));
+    FUZZ_CHECK(h.healthy == (h.reason <= SG_HEALTH_OK_DISABLED));
+    FUZZ_CHECK(h.reason != SG_HEALTH_BAD_NO_READER); /* a reader whenever someone listens */
+    if (!m->c.healthcheck_enabled) {
+        FUZZ_CHECK(h.healthy && h.reason == SG_HEALTH_OK_DISABLED);
+        return;
+    }
+    FUZZ_CHECK((h.reason == SG_HEALTH_BAD_GIVEN_UP) == (st->reader == SG_READER_GIVEN_UP));
+    FUZZ_CHECK(h.reason != SG_HEALTH_OK_READING || st->reader == SG_READER_READING);
+    FUZZ_CHECK(h.reason != SG_HEALTH_OK_IDLE || st->listeners == 0);
+    FUZZ_CHECK(h.reason != SG_HEALTH_BAD_DEAF || m->c.watchdog_ns > 0);
+    FUZZ_CHECK(h.reason != SG_HEALTH_OK_RECONNECTING ||
+               (st->reader != SG_READER_READING && st->reader != SG_READER_IDLE));
+}
+
+/* The reader never leaves a connection behind, nor uses one it lacks. */
+static void check_connection(const model *m, const sg_bcast_stats *st)
+{
+    switch (st->reader) {
+    case SG_READER_READING: FUZZ_CHECK(m->conn == C_SUBSCRIBED); break;
+    case SG_READER_SUBSCRIBING: FUZZ_CHECK(m->conn == C_SUBSCRIBING); break;
+    case SG_READER_CONNECTING: FUZZ_CHECK(m->conn == C_CONNECTING); break;
+    default:
+        FUZZ_CHECK_MSG(m->conn == C_NONE, "reader %s left connection state %d behind",
+                       sg_reader_state_name(st->reader), (int)m->conn);
+        break;
+    }
+}
+
+static void check_state(model *m)
+{
+    sg_bcast_stats st;
+    sg_bcast_stats_get(m->b, &st);
+    FUZZ_CHECK_MSG(st.clients == live_clients(m), "clients %u, driver counts %u", st.clients, live_clients(m));
+    FUZZ_CHECK(st.listeners == st.clients + st.pins);
+    FUZZ_CHECK_MSG(st.pins == m->pins + (st.recovery != SG_RECOVERY_NONE ? 1u : 0u),
+                   "pins %u, driver pins %u, recovery %s", st.pins, m->pins, sg_recovery_phase_name(st.recovery));
+    FUZZ_CHECK(st.listeners == 0 || st.reader != SG_READER_IDLE);
+    uint32_t flying = m->flight ? 1u : 0u;
+    uint64_t flying_bytes = m->flight ? m->flight_action.u.publish.len : 0u;
+    FUZZ_CHECK_MSG(st.replay_items <= m->c.replay_items_max + flying, "%u items, bound %u", st.replay_items,
+                   m->c.replay_items_max);
+    FUZZ_CHECK_MSG(st.replay_bytes <= m->c.replay_bytes_max + flying_bytes, "%llu bytes, bound %llu",
+                   (unsigned long long)st.replay_bytes, (unsigned long long)m->c.replay_bytes_max);
+    FUZZ_CHECK(st.counters.actions_dropped == 0); /* the driver drains after every event */
+    FUZZ_CHECK((st.reader == SG_READER_GIVEN_UP) == m->shutdown);
+    FUZZ_CHECK(st.last_resync_ns == SG_TIME_NEVER || st.last_resync_ns <= m->now);
+    check_connection(m, &st);
+    check_health(m, &st);
+}
+
+/* ---- events: clients and pins ------------------------------------------------- */
+
+static void do_register(model *m)
+{
+    if (m->n_clients == CLIENTS_TRACK) {
+        return; /* the model remembers CLIENTS_TRACK handles: enough for clients_max <= 16 */
+    }
+    uint64_t cookie = fuzz_u64(m->in);
+    sg_client_handle h = {UINT32_MAX, 0};
+    sg_status st = sg_bcast_client_register(m->b, m->now, cookie, &h);
+    if (live_clients(m) == m->c.clients_max) {
+        FUZZ_CHECK(st == SG_E_FULL);
+        return;
+    }
+    FUZZ_CHECK_MSG(st == SG_OK, "register: %d", (int)st);
+    FUZZ_CHECK(live_client(m, h) == NULL);
+    m->clients[m->n_clients++] = (client){h, cookie, m->next_serial++, true, false};
+}
+
+static void do_unregister(model *m)
+{
+    uint8_t v = fuzz_u8(m->in);
+    sg_client_handle h;
+    h.index = fuzz_u8(m->in) % 20u; /* one statement each: initializers are unsequenced */
+    h.generation = fuzz_u8(m->in) % 4u;
+    if (v < 0xf0 && m->n_clients > 0) {
+        h = m->clients[v % m->n_clients].h;
+    }
+    client *c = live_client(m, h);
+    sg_status st = sg_bcast_client_unregister(m->b, m->now, h);
+    FUZZ_CHECK_MSG(st == (c != NULL ? SG_OK : SG_E_NOT_FOUND), "unregister: %d", (int)st);
+    if (c != NULL) {
+        c->live = false;
+    }
+}
+
+static void do_pin(model *m, bool pin)
+{
+    if (pin) {
+        sg_bcast_pin(m->b, m->now);
+        m->pins++;
+        return;
+    }
+    sg_status st = sg_bcast_unpin(m->b, m->now);
+    FUZZ_CHECK(st == (m->pins > 0 ? SG_OK : SG_E_STATE)); /* never below zero */
+    m->pins -= m->pins > 0 ? 1u : 0u;
+}
+
+/* ---- events: the backbone connection ------------------------------------------- */
+
+/* The driver reports what happened to its connection; an event that does
+ * not apply (no such connection) must change nothing in the reader. */
+static void do_backbone(model *m)
+{
+    sg_bcast_stats before, after;
+    sg_bcast_stats_get(m->b, &before);
+    bool applies = false;
+    switch (fuzz_u8(m->in) % 5) {
+    case 0:
+        applies = m->conn == C_CONNECTING;
+        m->conn = applies ? C_OPEN : m->conn;
+        sg_bcast_on_connected(m->b, m->now);
+        break;
+    case 1:
+        applies = m->conn == C_CONNECTING;
+        m->conn = applies ? C_NONE : m->conn;
+        sg_bcast_on_connect_failed(m->b, m->now);
+        break;
+    case 2:
+        applies = m->conn == C_SUBSCRIBING;
+        m->conn = applies ? C_SUBSCRIBED : m->conn;
+        sg_bcast_on_subscribed(m->b, m->now);
+        break;
+    case 3:
+        applies = m->conn == C_SUBSCRIBING;
+        m->conn = applies ? C_OPEN : m->conn; /* open until the core says DISCONNECT */
+        sg_bcast_on_subscribe_failed(m->b, m->now);
+        break;
+    default:
+        applies = m->conn != C_NONE;
+        m->conn = C_NONE;
+        sg_bcast_on_dropped(m->b, m->now);
+        break;
+    }
+    sg_bcast_stats_get(m->b, &after);
+    FUZZ_CHECK_MSG(applies || after.reader == before.reader, "an event that does not apply moved the reader %s -> %s",
+                   sg_reader_state_name(before.reader), sg_reader_state_name(after.reader));
+    FUZZ_CHECK(applies || after.counters.events_ignored > before.counters.events_ignored);
+}
+
+/* ---- events: inbound messages ---------------------------------------------------- */
+
+typedef enum peer_rule { P_FIRST, P_NEXT, P_DUP, P_SEQ_GAP, P_RESTART, P_EPOCH_GAP } peer_rule;
+
+/* The documented per-origin rules over an LRU table of peers_max entries. */
+static peer_rule peer_observe(model *m, const sg_bcast_header *h)
+{
+    m->peer_clock++;
+    peer *p = NULL;
+    for (uint32_t i = 0; i < m->n_peers; i++) {
+        p = m->peers[i].origin == h->origin ? &m->peers[i] : p;
+    }
+    if (p == NULL) {
+        if (m->n_peers < m->c.peers_max) {
+            p = &m->peers[m->n_peers++];
+        } else {
+            p = &m->peers[0];
+            for (uint32_t i = 1; i < m->n_peers; i++) {
+                p = m->peers[i].last_use < p->last_use ? &m->peers[i] : p;
+            }
+        }
+        *p = (peer){h->origin, h->epoch, h->seq, m->peer_clock};
+        return P_FIRST;
+    }
+    p->last_use = m->peer_clock;
+    if (p->epoch != h->epoch) {
+        p->epoch = h->epoch;
+        p->last_seq = h->seq;
+        return h->seq == 1 ? P_RESTART : P_EPOCH_GAP;
+    }
+    if (h->seq <= p->last_seq) {
+        return P_DUP;
+    }
+    uint64_t jump = h->seq - p->last_seq;
+    p->last_seq = h->seq;
+    return jump == 1 ? P_NEXT : P_SEQ_GAP;
+}
+
+static sg_msg_verdict expected_verdict(model *m, const sg_bcast_header *h, bool reading, int *gap)
+{
+    *gap = 0;
+    if (h->kind != SG_MSG_DATA && h->kind != SG_MSG_HEARTBEAT) {
+        return SG_MSG_SKIP_INVALID;
+    }
+    if (!reading) {
+        return SG_MSG_SKIP_NOT_READING;
+    }
+    if (h->kind == SG_MSG_HEARTBEAT) {
+        return SG_MSG_SKIP_HEARTBEAT;
+    }
+    if (h->origin == m->c.worker_id && h->epoch == m->c.epoch) {
+        if (m->c.delivery == SG_DELIVERY_IMMEDIATE) {
+            return SG_MSG_SKIP_OWN;
+        }
+        if (h->seq <= m->own_echo_seq) {
+            return SG_MSG_SKIP_DUPLICATE;
+        }
+        *gap = h->seq - m->own_echo_seq > 1 ? 1 : 0;
+        m->own_echo_seq = h->seq;
+        return SG_MSG_DELIVER;
+    }
+    peer_rule r = peer_observe(m, h);
+    *gap = r == P_SEQ_GAP ? 1 : r == P_EPOCH_GAP ? 2 : 0;
+    return r == P_DUP ? SG_MSG_SKIP_DUPLICATE : SG_MSG_DELIVER;
+}
+
+static uint64_t pick_seq(model *m, uint32_t origin)
+{
+    uint64_t last = 0;
+    for (uint32_t i = 0; i < m->n_peers; i++) {
+        last = m->peers[i].origin == origin ? m->peers[i].last_seq : last;
+    }
+    switch (fuzz_u8(m->in) % 6) {
+    case 0: case 1: return last + 1;
+    case 2: return last;
+    case 3: return last + 2 + fuzz_u8(m->in) % 4;
+    case 4: return 1;
+    default: return (uint64_t)fuzz_edgy_i64(m->in, 0, INT64_MAX);
+    }
+}
+
+static void do_message(model *m)
+{
+    sg_bcast_header h;
+    memset(&h, 0, sizeof h);
+    h.origin = fuzz_u8(m->in) % 6u;
+    uint8_t k = fuzz_u8(m->in) % 8u;
+    h.kind = k < 5 ? SG_MSG_DATA : k < 7 ? SG_MSG_HEARTBEAT : (uint8_t)(fuzz_u8(m->in) | 3u);
+    h.epoch = fuzz_u8(m->in) < 200 ? m->c.epoch : 1u + fuzz_u8(m->in) % 3u;
+    h.seq = pick_seq(m, h.origin);
+    sg_bcast_stats before, after;
+    sg_bcast_stats_get(m->b, &before);
+    int gap;
+    sg_msg_verdict want = expected_verdict(m, &h, before.reader == SG_READER_READING, &gap);
+    sg_msg_verdict got = sg_bcast_on_message(m->b, m->now, &h, fuzz_u8(m->in));
+    FUZZ_CHECK_MSG(got == want, "origin %u epoch %llu seq %llu kind %u: verdict %d, model %d", h.origin,
+                   (unsigned long long)h.epoch, (unsigned long long)h.seq, h.kind, (int)got, (int)want);
+    sg_bcast_stats_get(m->b, &after);
+    FUZZ_CHECK(after.counters.gaps_sequence == before.counters.gaps_sequence + (gap == 1));
+    FUZZ_CHECK(after.counters.gaps_epoch == before.counters.gaps_epoch + (gap == 2));
+}
+
+/* ---- events: publishes and results ------------------------------------------------ */
+
+static void report_send(model *m, uint32_t i, bool ok)
+{
+    FUZZ_CHECK(i < m->n_sends);
+    send s = m->sends[i];
+    memmove(&m->sends[i], &m->sends[i + 1], (m->n_sends - i - 1) * sizeof s);
+    m->n_sends--;
+    const payload *p = &m->pl[s.tag];
+    if (ok) {
+        wire_mark(m, s.h.seq, s.tag);
+    } else if (m->c.replay_items_max == 0) {
+        m->lost_unbuffered++; /* nowhere to keep it: counted as a publish drop */
+    }
+    sg_bcast_on_publish_result(m->b, m->now, &s.h, p->bytes, p->len, ok);
+}
+
+static void do_publish(model *m)
+{
+    if (m->n_pl == PAYLOADS_MAX) {
+        return;
+    }
+    uint32_t tag = m->n_pl;
+    payload *p = &m->pl[tag];
+    const uint8_t *raw;
+    size_t extra = fuzz_slice(m->in, PAYLOAD_BYTES_MAX - 4, &raw);
+    p->len = 4u + (uint32_t)extra;
+    p->bytes[0] = (uint8_t)tag;
+    p->bytes[1] = (uint8_t)(tag >> 8);
+    p->bytes[2] = p->bytes[3] = 0;
+    memcpy(p->bytes + 4, raw, extra);
+    m->n_pl++;
+    sg_bcast_stats before;
+    sg_bcast_stats_get(m->b, &before);
+    unsigned faults_before = fuzz_faults_injected();
+    sg_publish_result r = sg_bcast_publish(m->b, m->now, p->bytes, p->len);
+    bool poison = p->len > m->c.backbone_payload_max;
+    FUZZ_CHECK(r.deliver_locally == (m->c.delivery == SG_DELIVERY_IMMEDIATE));
+    if (r.verdict == SG_PUBLISH_DROPPED) {
+        FUZZ_CHECK_MSG(poison || m->c.replay_items_max == 0 || fuzz_faults_injected() > faults_before ||
+                           p->len > m->c.replay_bytes_max,
+                       "a %u-byte publish dropped for no reason", p->len);
+        return;
+    }
+    FUZZ_CHECK(!poison);
+    p->accepted = true;
+    if (r.verdict == SG_PUBLISH_BUFFERED) {
+        FUZZ_CHECK(m->c.replay_items_max > 0);
+        return;
+    }
+    FUZZ_CHECK_MSG(r.verdict == SG_PUBLISH_SEND, "verdict %d", (int)r.verdict);
+    FUZZ_CHECK_MSG(before.reader == SG_READER_READING && before.replay_items == 0,
+                   "SEND while %s with %u items waiting: would overtake them", sg_reader_state_name(before.reader),
+                   before.replay_items);
+    check_own_header(m, &r.header, SG_MSG_DATA);
+    if (m->n_sends == SENDS_MAX) {
+        report_send(m, 0, true);
+    }
+    m->sends[m->n_sends++] = (send){r.header, tag};
+}
+
+static void do_results(model *m)
+{
+    uint8_t v = fuzz_u8(m->in);
+    bool ok = fuzz_u8(m->in) >= 64;
+    if (v < 128 && m->n_sends > 0) {
+        report_send(m, v % m->n_sends, ok);
+        return;
+    }
+    if (m->flight) {
+        /* the payload pointer must still be valid and unchanged */
+        FUZZ_CHECK(check_payload(m, m->flight_action.u.publish.payload, m->flight_action.u.publish.len) ==
+                   m->flight_tag);
+        m->flight = false;
+        if (ok) {
+            wire_mark(m, m->flight_action.u.publish.header.seq, m->flight_tag);
+        }
+    }
+    sg_bcast_on_replay_result(m->b, m->now, ok); /* with nothing in flight: a stale report */
+}
+
+/* ---- time ----------------------------------------------------------------------- */
+
+static void tick(model *m, sg_time_ns to)
+{
+    m->now = to > m->now ? to : m->now;
+    sg_bcast_on_timer(m->b, m->now);
+    drain(m);
+    sg_time_ns next = sg_bcast_next_deadline(m->b);
+    FUZZ_CHECK_MSG(next >= m->now, "next deadline %lld is before now %lld", (long long)next, (long long)m->now);
+}
+
+static void do_time(model *m)
+{
+    switch (fuzz_u8(m->in) % 4) {
+    case 0: { /* the timer fires when asked */
+        sg_time_ns next = sg_bcast_next_deadline(m->b);
+        if (next != SG_TIME_NEVER) {
+            tick(m, next);
+        }
+        break;
+    }
+    case 1: tick(m, sg_time_add(m->now, fuzz_edgy_i64(m->in, 0, 60 * SG_NS_PER_S))); break;
+    case 2: tick(m, sg_time_add(m->now, fuzz_edgy_i64(m->in, 0, 24 * 3600 * SG_NS_PER_S))); break;
+    default: /* time passes but the driver's timer is late */
+        m->now = sg_time_add(m->now, fuzz_edgy_i64(m->in, 0, 5 * SG_NS_PER_S));
+        m->clock_ahead = true;
+        break;
+    }
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+static void run_ops(model *m)
+{
+    for (unsigned i = 0; i < OPS_MAX && fuzz_left(m->in) > 0 && !m->shutdown; i++) {
+        m->clock_ahead = false;
+        switch (fuzz_u8(m->in) % 12) {
+        case 0: do_register(m); break;
+        case 1: do_unregister(m); break;
+        case 2: do_pin(m, true); break;
+        case 3: do_pin(m, false); break;
+        case 4: case 5: do_backbone(m); break;
+        case 6: do_message(m); break;
+        case 7: do_publish(m); break;
+        case 8: do_results(m); break;
+        default: do_time(m); break;
+        }
+        drain(m);
+        check_state(m);
+    }
+}
+
+/* One round of a perfect backbone: answer what is pending, else let time
+ * run to the next deadline.  A heartbeat from a peer keeps the session
+ * from looking deaf. */
+static void final_round(model *m)
+{
+    sg_bcast_header hb = {5u, SG_MSG_HEARTBEAT, 1u, 1u};
+    if (m->n_sends > 0) {
+        report_send(m, 0, true);
+    } else if (m->flight) {
+        m->flight = false;
+        wire_mark(m, m->flight_action.u.publish.header.seq, m->flight_tag);
+        sg_bcast_on_replay_result(m->b, m->now, true);
+    } else if (m->conn == C_CONNECTING) {
+        m->conn = C_OPEN;
+        sg_bcast_on_connected(m->b, m->now);
+    } else if (m->conn == C_SUBSCRIBING) {
+        m->conn = C_SUBSCRIBED;
+        sg_bcast_on_subscribed(m->b, m->now);
+    } else {
+        sg_time_ns next = sg_bcast_next_deadline(m->b);
+        m->now = next == SG_TIME_NEVER ? m->now : (next > m->now ? next : m->now);
+        if (m->conn == C_SUBSCRIBED) {
+            (void)sg_bcast_on_message(m->b, m->now, &hb, 0);
+        }
+        sg_bcast_on_timer(m->b, m->now);
+    }
+    drain(m);
+    m->clock_ahead = false;
+    check_state(m);
+}
+
+/* With a healthy backbone and time running, everything settles and every
+ * publish the core accepted is on the wire or counted as dropped. */
+static void final_check(model *m)
+{
+    sg_bcast_pin(m->b, m->now); /* keep the reader running */
+    m->pins++;
+    drain(m);
+    bool settled = false;
+    for (unsigned i = 0; i < FINAL_ROUNDS && !m->shutdown && !settled; i++) {
+        final_round(m);
+        sg_bcast_stats st;
+        sg_bcast_stats_get(m->b, &st);
+        settled = st.reader == SG_READER_READING && st.replay_items == 0 && !m->flight && m->n_sends == 0 &&
+                  st.recovery == SG_RECOVERY_NONE;
+    }
+    if (m->shutdown) {
+        return; /* gave up: the worker exits, documented by SHUTDOWN */
+    }
+    FUZZ_CHECK_MSG(settled, "no steady state after %u rounds of a healthy backbone", FINAL_ROUNDS);
+    sg_bcast_stats st;
+    sg_bcast_stats_get(m->b, &st);
+    uint64_t missing = 0;
+    for (uint32_t t = 0; t < m->n_pl; t++) {
+        missing += m->pl[t].accepted && !m->pl[t].on_wire;
+    }
+    uint64_t counted = st.counters.replay_drops_overflow + st.counters.replay_drops_nomem + m->lost_unbuffered;
+    FUZZ_CHECK_MSG(missing <= counted, "%llu accepted publishes never reached the wire, %llu drops counted",
+                   (unsigned long long)missing, (unsigned long long)counted);
+}
+
+static bool create(model *m, fuzz_input *in)
+{
+    make_config(in, &m->c);
+    sg_error err = {{0}}, err2 = {{0}};
+    sg_status valid = sg_bcast_config_check(&m->c, &err);
+    m->now = fuzz_edgy_i64(in, 0, INT64_MAX / 4);
+    sg_status st = sg_bcast_create(&m->c, m->now, &m->b, &err2);
+    if (valid != SG_OK) {
+        FUZZ_CHECK(st == valid && m->b == NULL && strcmp(err.msg, err2.msg) == 0);
+        FUZZ_CHECK_MSG(strncmp(err.msg, "bcast", 5) == 0, "'%s'", err.msg);
+        return false;
+    }
+    if (st == SG_E_NOMEM) {
+        FUZZ_CHECK(fuzz_faults_injected() > 0 && m->b == NULL);
+        return false;
+    }
+    FUZZ_CHECK_MSG(st == SG_OK, "create: %d (%s)", (int)st, err2.msg);
+    m->announced = sg_bcast_health_at(m->b, m->now);
+    m->resync_start = INT64_MIN;
+    m->last_resync_start = INT64_MIN;
+    return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const points[] = {"stormglass/bcast/create_alloc", "stormglass/bcast/replay_alloc"};
+    static model m; /* large: reset below */
+    fuzz_input in;
+    fuzz_input_init(&in, data, size);
+    memset(&m, 0, sizeof m);
+    m.in = &in;
+    bool faults = fuzz_u8(&in) < 32; /* this input also fails allocations */
+    if (faults) {
+        fuzz_faults_arm(&in, points, 2, 8);
+    }
+    if (create(&m, &in)) {
+        drain(&m);
+        check_state(&m);
+        run_ops(&m);
+        final_check(&m);
+        sg_bcast_destroy(m.b);
+    }
+    if (faults) {
+        fuzz_faults_disarm(points, 2);
+    }
+    return 0;
+}

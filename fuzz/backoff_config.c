@@ -31,24 +31,16 @@ typedef struct run {
     unsigned steps;
 } run;
 
-static sg_duration_ns duration_field(fuzz_input *in)
-{
-    if (fuzz_u8(in) < 32) {
-        return fuzz_edgy_i64(in, INT64_MIN, INT64_MAX);
-    }
-    return fuzz_edgy_i64(in, 0, SG_DURATION_MAX_NS + 1);
-}
-
 static void make_config(fuzz_input *in, sg_backoff_config *c)
 {
     memset(c, 0, sizeof *c);
     uint8_t p = fuzz_u8(in);
     c->policy = p == 0xff ? (sg_backoff_policy)-1 : (sg_backoff_policy)(p % (SG_BACKOFF_POLICY_COUNT + 2));
-    c->base_ns = duration_field(in);
-    c->max_ns = duration_field(in);
+    c->base_ns = fuzz_duration(in, SG_DURATION_MAX_NS);
+    c->max_ns = fuzz_duration(in, SG_DURATION_MAX_NS);
     c->multiplier = fuzz_double(in);
     c->jitter = fuzz_double(in);
-    c->min_connect_timeout_ns = duration_field(in);
+    c->min_connect_timeout_ns = fuzz_duration(in, SG_DURATION_MAX_NS);
     c->max_retries = (uint32_t)fuzz_edgy_i64(in, 0, UINT32_MAX);
 }
 

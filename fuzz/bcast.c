@@ -788,10 +788,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_input_init(&in, data, size);
     memset(&m, 0, sizeof m);
     m.in = &in;
-    bool faults = fuzz_u8(&in) < 32; /* this input also fails allocations */
-    if (faults) {
-        fuzz_faults_arm(&in, points, 2, 8);
-    }
+    (void)fuzz_faults_maybe(&in, points, 2, 8); /* this input may also fail allocations */
     if (create(&m, &in)) {
         drain(&m);
         check_state(&m);
@@ -799,8 +796,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         final_check(&m);
         sg_bcast_destroy(m.b);
     }
-    if (faults) {
-        fuzz_faults_disarm(points, 2);
-    }
+    fuzz_faults_disarm(points, 2);
     return 0;
 }

@@ -354,15 +354,10 @@ static bool create(model *m, fuzz_input *in)
     bool valid = m->config.keys_max >= 1 && m->config.tombstones_max >= 1 &&
                  m->config.tombstones_max <= m->config.keys_max && m->config.tombstone_retention_ns > 0 &&
                  m->config.tombstone_retention_ns <= SG_DURATION_MAX_NS;
-    bool faults = fuzz_u8(in) < 16; /* this input also fails allocations */
-    if (faults) {
-        fuzz_faults_arm(in, points, 1, 128);
-    }
+    (void)fuzz_faults_maybe(in, points, 1, 128); /* this input may also fail allocations */
     sg_error err = {{0}};
     sg_status st = sg_fence_create(&m->config, &m->f, &err);
-    if (faults) {
-        fuzz_faults_disarm(points, 1);
-    }
+    fuzz_faults_disarm(points, 1);
     if (st == SG_E_NOMEM) {
         FUZZ_CHECK(valid && fuzz_faults_injected() > 0 && m->f == NULL);
         FUZZ_CHECK(strncmp(err.msg, "fence:", 6) == 0);

@@ -22,22 +22,23 @@ FUZZ_SUPPORT_SRCS := $(filter-out fuzz/lib/replay_main.c,$(wildcard fuzz/lib/*.c
 FUZZ_SUPPORT_OBJS := $(FUZZ_SUPPORT_SRCS:%.c=$(B)/obj/%.o)
 FUZZ_REPLAY_MAIN := $(B)/obj/fuzz/lib/replay_main.o
 
-$(B)/obj/fuzz/%.o: MODULE_CPPFLAGS := -Ifuzz/lib -Isim/include -D_POSIX_C_SOURCE=200809L
+$(B)/obj/fuzz/%.o: MODULE_CPPFLAGS := -Ifuzz/lib -Isim/include -Iserver -D_POSIX_C_SOURCE=200809L
 
 # Libraries each target links, most dependent first.  The core by default;
-# a target that drives another module sets FUZZ_LIBS_<target>.
+# a target that drives another module sets FUZZ_LIBS_<target> (its static
+# libraries) and FUZZ_LDLIBS_<target> (system libraries it needs).
 FUZZ_LIBS_DEFAULT := $(CORE_LIB)
 fuzz_libs = $(or $(FUZZ_LIBS_$(1)),$(FUZZ_LIBS_DEFAULT))
 
 define FUZZ_TARGET_RULES
 $(B)/fuzz/$(1): $(B)/obj/fuzz/$(1).o $(FUZZ_SUPPORT_OBJS) $(call fuzz_libs,$(1))
 	@mkdir -p $$(@D)
-	$$(QUIET_LINK)$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer $$^ -o $$@ $$(LDLIBS)
+	$$(QUIET_LINK)$$(CC) $$(CFLAGS) $$(LDFLAGS) -fsanitize=fuzzer $$^ -o $$@ $(FUZZ_LDLIBS_$(1)) $$(LDLIBS)
 
 $(B)/tests/fuzz/replay_$(1): $(B)/obj/fuzz/$(1).o $(FUZZ_REPLAY_MAIN) $(FUZZ_SUPPORT_OBJS) \
 		$(call fuzz_libs,$(1))
 	@mkdir -p $$(@D)
-	$$(QUIET_LINK)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
+	$$(QUIET_LINK)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ -o $$@ $(FUZZ_LDLIBS_$(1)) $$(LDLIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS_ALL),$(eval $(call FUZZ_TARGET_RULES,$(t))))
 

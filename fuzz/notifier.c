@@ -424,15 +424,10 @@ static bool create(model *m, fuzz_input *in)
     config.initial = (sg_health_code)(int)(fuzz_u8(in) % 6u);
     bool valid = config.watchers_max > 0 && config.initial > SG_HEALTH_CODE_NONE &&
                  config.initial < SG_HEALTH_CODE_GOAWAY;
-    bool faults = fuzz_u8(in) < 16; /* this input also fails allocations */
-    if (faults) {
-        fuzz_faults_arm(in, points, 1, 128);
-    }
+    (void)fuzz_faults_maybe(in, points, 1, 128); /* this input may also fail allocations */
     sg_error err = {{0}};
     sg_status st = sg_notifier_create(&config, &m->n, &err);
-    if (faults) {
-        fuzz_faults_disarm(points, 1);
-    }
+    fuzz_faults_disarm(points, 1);
     if (st == SG_E_NOMEM) {
         FUZZ_CHECK(valid && fuzz_faults_injected() > 0 && m->n == NULL);
         FUZZ_CHECK(strncmp(err.msg, "notifier:", 9) == 0);

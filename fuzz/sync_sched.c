@@ -39,14 +39,6 @@ typedef struct model {
     int64_t last_fail_ra;
 } model;
 
-static sg_duration_ns duration_field(fuzz_input *in)
-{
-    if (fuzz_u8(in) < 32) {
-        return fuzz_edgy_i64(in, INT64_MIN, INT64_MAX);
-    }
-    return fuzz_edgy_i64(in, 0, SG_DURATION_MAX_NS + 1);
-}
-
 static sg_duration_ns ref_failure_delay(sg_duration_ns base, uint32_t failures, sg_duration_ns ra,
                                         sg_duration_ns cap)
 {
@@ -219,9 +211,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_input_init(&in, data, size);
     model m;
     memset(&m, 0, sizeof m);
-    m.config.interval_ns = duration_field(&in);
-    m.config.failure_base_ns = duration_field(&in);
-    m.config.failure_cap_ns = duration_field(&in);
+    m.config.interval_ns = fuzz_duration(&in, SG_DURATION_MAX_NS);
+    m.config.failure_base_ns = fuzz_duration(&in, SG_DURATION_MAX_NS);
+    m.config.failure_cap_ns = fuzz_duration(&in, SG_DURATION_MAX_NS);
     m.config.jitter = fuzz_double(&in);
     const sg_sync_config *c = &m.config;
     int expect_ok = c->interval_ns >= 0 && c->interval_ns <= SG_DURATION_MAX_NS && c->failure_base_ns >= 0 &&

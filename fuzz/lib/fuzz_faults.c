@@ -4,7 +4,6 @@
  */
 #include "fuzz_faults.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,6 +18,7 @@
 static fuzz_input *current;
 static uint8_t threshold;
 static unsigned injected;
+static bool armed;
 
 static int decide(const char *name, int *failnum, void **failinfo, unsigned int *flags)
 {
@@ -49,6 +49,7 @@ void fuzz_faults_arm(fuzz_input *in, const char *const *points, size_t count, ui
     current = in;
     threshold = fail_below;
     injected = 0;
+    armed = true;
     for (size_t i = 0; i < count; i++) {
         if (fiu_enable_external(points[i], 1, NULL, 0, decide) != 0) {
             (void)fprintf(stderr, "fuzz_faults: cannot enable %s\n", points[i]);
@@ -59,10 +60,21 @@ void fuzz_faults_arm(fuzz_input *in, const char *const *points, size_t count, ui
 
 void fuzz_faults_disarm(const char *const *points, size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; armed && i < count; i++) {
         (void)fiu_disable(points[i]);
     }
+    armed = false;
     current = NULL;
+}
+
+bool fuzz_faults_maybe(fuzz_input *in, const char *const *points, size_t count, uint8_t fail_below)
+{
+    injected = 0;
+    if (fuzz_u8(in) >= 32) {
+        return false;
+    }
+    fuzz_faults_arm(in, points, count, fail_below);
+    return true;
 }
 
 unsigned fuzz_faults_injected(void)

@@ -12,15 +12,21 @@
 #ifndef STORMGLASS_FUZZ_FAULTS_H
 #define STORMGLASS_FUZZ_FAULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fuzz_input.h"
 
 /* Enables the points for the duration of one input (calls fiu_init once
- * per process).  Arm again for every input; disarm before returning. */
+ * per process).  Arm again for every input; disarm before returning
+ * (disarming points that are not armed is harmless). */
 void fuzz_faults_arm(fuzz_input *in, const char *const *points, size_t count, uint8_t fail_below);
 void fuzz_faults_disarm(const char *const *points, size_t count);
+
+/* Takes one byte: below 32 (one input in eight) the points are armed for
+ * this input.  Returns whether they were. */
+bool fuzz_faults_maybe(fuzz_input *in, const char *const *points, size_t count, uint8_t fail_below);
 
 /* Failures injected since the last arm. */
 unsigned fuzz_faults_injected(void);

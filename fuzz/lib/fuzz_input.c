@@ -97,6 +97,15 @@ int64_t fuzz_edgy_i64(fuzz_input *in, int64_t lo, int64_t hi)
     }
 }
 
+int64_t fuzz_duration(fuzz_input *in, int64_t max_ns)
+{
+    assert(max_ns >= 0 && max_ns < INT64_MAX);
+    if (fuzz_u8(in) < 32) {
+        return fuzz_edgy_i64(in, INT64_MIN, INT64_MAX);
+    }
+    return fuzz_edgy_i64(in, 0, max_ns + 1);
+}
+
 double fuzz_double(fuzz_input *in)
 {
     static const double edges[] = {0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 16.0, 16.000001,

@@ -36,6 +36,10 @@ int64_t fuzz_range_i64(fuzz_input *in, int64_t lo, int64_t hi);
  * lo+1, hi-1, 0 (when inside), small values, else uniform. */
 int64_t fuzz_edgy_i64(fuzz_input *in, int64_t lo, int64_t hi);
 
+/* A duration as configurations see it: usually within [0, max_ns + 1]
+ * (edge-biased: 0, max, one past), one time in eight any int64 at all. */
+int64_t fuzz_duration(fuzz_input *in, int64_t max_ns);
+
 /* Any double: edge values (0, -0, 1, -1, tiny, huge, inf, nan) or the
  * raw bits of the next 8 bytes. */
 double fuzz_double(fuzz_input *in);

@@ -109,7 +109,7 @@ static int ref_duration(const char *t, size_t len, sg_duration_unit bare, int64_
     return 1;
 }
 
-static void fuzz_duration(fuzz_input *in)
+static void fuzz_duration_parser(fuzz_input *in)
 {
     sg_duration_unit bare = (sg_duration_unit)(fuzz_u8(in) % 3);
     const uint8_t *raw;
@@ -277,7 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_input in;
     fuzz_input_init(&in, data, size);
     switch (fuzz_u8(&in) % 6) {
-    case 0: fuzz_duration(&in); break;
+    case 0: fuzz_duration_parser(&in); break;
     case 1: fuzz_u64_and_bytes(&in, 0); break;
     case 2: fuzz_u64_and_bytes(&in, 1); break;
     case 3: fuzz_double_parser(&in); break;

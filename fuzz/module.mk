@@ -30,6 +30,12 @@ $(B)/obj/fuzz/%.o: MODULE_CPPFLAGS := -Ifuzz/lib -Isim/include -Iserver -D_POSIX
 FUZZ_LIBS_DEFAULT := $(CORE_LIB)
 fuzz_libs = $(or $(FUZZ_LIBS_$(1)),$(FUZZ_LIBS_DEFAULT))
 
+# The server's byte-level parts (HTTP requests, WebSocket sessions, the
+# wire body, the settings table) live in libstormglass-server.a.
+FUZZ_SERVER_TARGETS := http_request ws_session server_wire server_settings
+$(foreach t,$(FUZZ_SERVER_TARGETS),$(eval FUZZ_LIBS_$(t) := $(SERVER_LIB) $(CORE_LIB)) \
+	$(eval FUZZ_LDLIBS_$(t) := $(SERVER_LIBS)))
+
 define FUZZ_TARGET_RULES
 $(B)/fuzz/$(1): $(B)/obj/fuzz/$(1).o $(FUZZ_SUPPORT_OBJS) $(call fuzz_libs,$(1))
 	@mkdir -p $$(@D)

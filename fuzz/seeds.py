@@ -25,6 +25,10 @@ def u16(v):
     return struct.pack('<H', v & 0xffff)
 
 
+def u16be(v):
+    return struct.pack('>H', v & 0xffff)
+
+
 def u32(v):
     return struct.pack('<I', v & 0xffffffff)
 
@@ -588,7 +592,171 @@ def seeds_bcast_header():
     write('bcast_header', 'fields-round-trip', u8(0xf5) + u32(7) + u8(1) + u64(3) + u64(99))
 
 
+# ---- http_request: limits, split points, the byte stream --------------------
+
+def http_stream(stream, header_max=1024, body_max=256, cuts=()):
+    out = u16(header_max - 16) + u16(body_max) + u8(len(cuts))
+    for c in cuts:
+        out += u16(c)
+    return out + stream
+
+
+def seeds_http_request():
+    w = lambda name, data: write('http_request', name, data)
+    get = b'GET /healthcheck?verbose=1 HTTP/1.1\r\nHost: a\r\n\r\n'
+    post = (b'POST /publish HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer s3cret\r\n'
+            b'Content-Type: application/json\r\nContent-Length: 27\r\n\r\n{"topic":"t","data":{"a":1}}')
+    upgrade = (b'GET /ws HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n'
+               b'Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+               b'Sec-WebSocket-Version: 13\r\n\r\n')
+    w('get', http_stream(get, cuts=(1, 5, 20)))
+    w('post-with-body', http_stream(post, cuts=(60, 61, len(post) - 3)))
+    w('websocket-upgrade-rfc6455', http_stream(upgrade + b'\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58',
+                                               cuts=(30,)))
+    w('pipelined', http_stream(get + post + get, cuts=(len(get), len(get) + 10)))
+    w('chunked-body', http_stream(b'POST /publish HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+                                  b'5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n', cuts=(50, 60, 70)))
+    w('headers-too-large-431', http_stream(get + b'X-Pad: ' + b'p' * 200 + b'\r\n\r\n', header_max=64))
+    w('body-too-large-413', http_stream(b'POST /publish HTTP/1.1\r\nContent-Length: 300\r\n\r\n' + b'x' * 300,
+                                        body_max=100))
+    w('chunked-too-large-413', http_stream(b'POST /publish HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+                                           b'80\r\n' + b'y' * 128 + b'\r\n0\r\n\r\n', body_max=64))
+    w('target-too-long-414', http_stream(b'GET /' + b'a' * 1100 + b' HTTP/1.1\r\n\r\n', header_max=4000))
+    w('malformed-400', http_stream(b'GARBAGE\r\n\r\n'))
+    w('bad-version-400', http_stream(b'GET / HTTP/9.9\r\n\r\n'))
+    w('value-overflow', http_stream(b'GET / HTTP/1.1\r\nAuthorization: Bearer ' + b't' * 400 + b'\r\n\r\n',
+                                    header_max=2000))
+    w('long-field-name', http_stream(b'GET / HTTP/1.1\r\n' + b'X' * 100 + b': v\r\nUpgrade: websocket\r\n\r\n'))
+    w('http10-close', http_stream(b'GET /metrics HTTP/1.0\r\n\r\n'))
+    w('upgrade-with-body', http_stream(b'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n'
+                                       b'Content-Length: 3\r\n\r\nabc'))
+    w('empty', http_stream(b''))
+
+
+# ---- ws_session: limits, then operations ----------------------------------
+
+class W:
+    """Operations of fuzz/ws_session.c, by name."""
+    @staticmethod
+    def frame(payload, opcode=1, shape=None, key=0x37fa213d):
+        if shape is None:
+            shape = {1: 4, 2: 1, 9: 2}[opcode] if opcode in (1, 2, 9) else 3
+        out = u8(1) + u8(shape)
+        if shape % 4 == 3:
+            out += u8(opcode)
+        return out + u32(key) + u16(len(payload)) + payload
+
+    raw = staticmethod(lambda b: u8(0) + u16(len(b)) + b)
+    queue = staticmethod(lambda text: u8(3) + u16(len(text)) + bytes(c - 0x20 for c in text))
+    ping = u8(4)
+    close = staticmethod(lambda which=0, reason=b'': u8(5) + u8(which) + u8(len(reason)) +
+                         bytes(c - 0x20 for c in reason))
+    flush = staticmethod(lambda *writes: u8(6) + b''.join(u8(x) for x in writes))
+    rfc_key = u8(7) + u8(1)
+    key = staticmethod(lambda k: u8(7) + u8(0) + u8(len(k)) + k)
+
+
+def ws(ops, msg_max=256, queue_bytes=1024, queue_msgs=8):
+    return u16(msg_max - 1) + u16(queue_bytes) + u8(queue_msgs) + ops
+
+
+def seeds_ws_session():
+    w = lambda name, data: write('ws_session', name, data)
+    w('rfc6455-hello', ws(W.frame(b'Hello')))
+    w('subscribe-and-updates', ws(W.frame(b'{"op":"subscribe","topic":"policy"}') +
+                                  W.queue(b'{"topic":"policy","state":{"v":1}}') +
+                                  W.queue(b'{"topic":"policy","update":{"v":2}}') + W.flush(200, 60, 255)))
+    w('invalid-utf8-1007', ws(W.frame(b'ok') + W.frame(b'\xc3\x28') + W.frame(b'after')))
+    w('overlong-and-surrogate', ws(W.frame(b'\xc0\xaf') + W.frame(b'\xed\xa0\x80')))
+    w('binary-1003', ws(W.frame(b'\x00\x01', opcode=2)))
+    w('too-big-1009', ws(W.frame(b'x' * 200), msg_max=100))
+    w('ping', ws(W.frame(b'p', opcode=9) + W.ping + W.flush(255)))
+    w('queue-bounds', ws(W.queue(b'a' * 100) + W.queue(b'b' * 100) + W.queue(b'c' * 100), queue_bytes=250,
+                         queue_msgs=2))
+    w('partial-writes', ws(W.queue(b'0123456789' * 5) + W.flush(50) + W.flush(30) + W.flush(0x7f) + W.flush(255)))
+    w('transport-dies', ws(W.queue(b'hello') + W.flush(3) + W.queue(b'again') + W.frame(b'x')))
+    w('server-close', ws(W.queue(b'bye') + W.close(1, b'going away') + W.queue(b'late') + W.frame(b'x')))
+    w('client-close', ws(W.frame(b'\x03\xe8bye', opcode=8, shape=3) + W.queue(b'x')))
+    w('unmasked-client-frame', ws(W.frame(b'Hello', shape=0x55)))
+    w('reserved-bit', ws(W.frame(b'Hello', shape=0x77)))
+    w('non-minimal-length', ws(W.frame(b'Hello', shape=0x66) + W.frame(b'Hi', shape=0x99)))
+    w('fragmented', ws(W.frame(b'Hel', shape=0xf0) + W.frame(b'lo', opcode=0, shape=3)))
+    w('raw-garbage', ws(W.raw(b'\xff' * 20)))
+    w('handshake-keys', ws(W.rfc_key + W.key(b'dGhlIHNhbXBsZSBub25jZQ==') + W.key(b'not-base64!!!!!!!!!!!!==') +
+                           W.key(b'short')))
+
+
+# ---- server_wire: mode, then bytes ----------------------------------------
+
+def seeds_server_wire():
+    w = lambda name, data: write('server_wire', name, data)
+    body = lambda topic, payload: u16be(len(topic)) + topic + payload
+    w('body', u8(0) + body(b'policy/opa', b'{"rev":7}'))
+    w('body-empty-payload', u8(0) + body(b't', b''))
+    w('body-topic-past-end', u8(0) + u16be(50) + b'short')
+    w('body-bad-topic', u8(0) + body(b'sp ace', b'{}'))
+    w('body-empty-topic', u8(0) + body(b'', b'{}'))
+    w('body-longest-topic', u8(0) + body(b't' * 200, b'x'))
+    w('body-topic-too-long', u8(0) + body(b't' * 201, b'x'))
+    w('body-one-byte', u8(0) + b'\x00')
+    w('message-data', u8(1) + wire_header(seq=5) + body(b'policy', b'{"a":1}'))
+    w('message-heartbeat', u8(1) + wire_header(kind=2) + b'ignored')
+    w('message-bad-header', u8(1) + wire_header(magic=b'XXXX') + body(b'policy', b'{}'))
+    w('message-short', u8(1) + wire_header()[:20])
+    w('encode', u8(2) + u8(9) + b'topic:a.b' + b'{"x":[1,2,3]}')
+    w('encode-bad-topic', u8(2) + u8(3) + b'a b' + b'{}')
+
+
+# ---- server_settings: environment, then arguments ---------------------------
+
+SETTINGS = ['BIND', 'PORT', 'BACKBONE', 'LOG_LEVEL', 'PUBLISH_TOKEN', 'MAX_CONNECTIONS', 'MAX_SOCKETS',
+            'MAX_HEADER_BYTES', 'MAX_BODY_BYTES', 'MAX_MESSAGE_BYTES', 'SEND_QUEUE_BYTES', 'SEND_QUEUE_MESSAGES',
+            'MAX_TOPICS', 'MAX_STATE_BYTES', 'MAX_SUBSCRIPTIONS', 'REQUEST_TIMEOUT', 'IDLE_TIMEOUT',
+            'SHUTDOWN_TIMEOUT', 'SHUTDOWN_CLOSE_WINDOW', 'WORKER_ID', 'SEED', 'RECONNECT_ENABLED',
+            'RECONNECT_MAX_RETRIES', 'BACKOFF_POLICY', 'BACKOFF_MIN_SECONDS', 'BACKOFF_MAX_SECONDS',
+            'CONNECT_TIMEOUT_SECONDS', 'REPLAY_BUFFER_SIZE', 'REPLAY_BUFFER_BYTES', 'BACKBONE_PAYLOAD_MAX',
+            'RESYNC_ON_RECONNECT', 'RESYNC_SETTLE_SECONDS', 'RESYNC_SETTLE_JITTER_SECONDS', 'RESYNC_WINDOW',
+            'RESYNC_COOLDOWN', 'DELIVERY', 'WATCHDOG', 'HEARTBEAT', 'HEALTHCHECK_ENABLED', 'PEERS_MAX']
+
+
+def setting(name, value=b'', how='eq'):
+    """how: eq (--flag=value), sep (--flag value), bare (--flag), text (value as is), help."""
+    h = {'eq': 0, 'sep': 2, 'bare': 3, 'text': 4, 'help': 5}[how]
+    return u8(h) + u8(SETTINGS.index(name)) + u8(len(value)) + value
+
+
+def settings(args=(), env=()):
+    return u8(len(env)) + b''.join(env) + b''.join(args)
+
+
+def seeds_server_settings():
+    w = lambda name, data: write('server_settings', name, data)
+    w('defaults', settings())
+    w('listen', settings([setting('BIND', b'127.0.0.1'), setting('PORT', b'8080', 'sep')]))
+    w('env-then-flag-overrides', settings([setting('RECONNECT_MAX_RETRIES', b'3')],
+                                          [setting('RECONNECT_MAX_RETRIES', b'5'), setting('WATCHDOG', b'30s')]))
+    w('port-out-of-range', settings([setting('PORT', b'70000')]))
+    w('cross-field-queue', settings([setting('MAX_BODY_BYTES', b'64MiB'), setting('SEND_QUEUE_BYTES', b'1KiB')]))
+    w('help', settings([setting('PORT', b'1'), setting('BIND', how='help')]))
+    w('unknown-env', settings(env=[setting('BIND', how='help')]))
+    w('positional', settings([setting('BIND', b'oops', 'text')]))
+    w('bare-bools', settings([setting('RECONNECT_ENABLED', how='bare'), setting('RESYNC_ON_RECONNECT', b'false')]))
+    w('durations', settings([setting('RESYNC_COOLDOWN', b'90'), setting('IDLE_TIMEOUT', b'1.5s'),
+                             setting('REQUEST_TIMEOUT', b'250ms'), setting('BACKOFF_MAX_SECONDS', b'2m')]))
+    w('bad-duration', settings([setting('IDLE_TIMEOUT', b'forever')]))
+    w('policies', settings([setting('BACKOFF_POLICY', b'grpc'), setting('DELIVERY', b'on-echo'),
+                            setting('LOG_LEVEL', b'debug')]))
+    w('secret-token', settings([setting('PUBLISH_TOKEN', b's3cret')]))
+    w('core-check-fails', settings([setting('BACKOFF_MIN_SECONDS', b'10s'), setting('BACKOFF_MAX_SECONDS', b'1s')]))
+    w('byte-sizes', settings([setting('MAX_STATE_BYTES', b'64GiB'), setting('REPLAY_BUFFER_BYTES', b'4096'),
+                              setting('BACKBONE_PAYLOAD_MAX', b'7999')]))
+
+
 SEEDS = {
+    'server_wire': seeds_server_wire,
+    'server_settings': seeds_server_settings,
+    'ws_session': seeds_ws_session,
+    'http_request': seeds_http_request,
     'bcast_header': seeds_bcast_header,
     'bcast': seeds_bcast,
     'fence': seeds_fence,

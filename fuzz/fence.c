@@ -293,7 +293,7 @@ static void do_write(model *m)
     uint8_t how = fuzz_u8(m->in);
     c.answer = how < 16 ? SG_E_NOMEM : SG_OK;
     c.read.found = how >= 48;
-    c.read.revision = how >= 224 ? revision + 1 : revision;
+    c.read.revision = how >= 224 ? (int64_t)((uint64_t)revision + 1u) : revision; /* another revision, wrapping */
     if (ki == -2 || m->n_tickets == TICKETS_MAX) {
         return;
     }

@@ -14,14 +14,16 @@ $(SIM_LIB): $(SIM_OBJS)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)rm -f $@ && ar rcs $@ $^
 
-# Each sim/tests/test_<name>.c is one suite linked with sim + core.
+# Each sim/tests/test_<name>.c is one suite linked with sim + core and
+# the shared test support (sim/tests/support/*.c: test-only worker models).
 SIM_TEST_SRCS := $(wildcard sim/tests/test_*.c)
 SIM_TEST_BINS := $(SIM_TEST_SRCS:sim/tests/%.c=$(B)/tests/sim/%)
+SIM_TEST_SUPPORT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sim/tests/support/*.c))
 TEST_BINS += $(SIM_TEST_BINS)
 
 $(B)/obj/sim/tests/%.o: MODULE_CPPFLAGS := $(SIM_CPPFLAGS) $(CMOCKA_CFLAGS) -Isim/tests -Icore/tests
 
-$(B)/tests/sim/%: $(B)/obj/sim/tests/%.o $(SIM_LIB) $(CORE_LIB)
+$(B)/tests/sim/%: $(B)/obj/sim/tests/%.o $(SIM_TEST_SUPPORT_OBJS) $(SIM_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(CMOCKA_LIBS) $(LDLIBS)
 endif

@@ -21,7 +21,7 @@ SIM_TEST_BINS := $(SIM_TEST_SRCS:sim/tests/%.c=$(B)/tests/sim/%)
 SIM_TEST_SUPPORT_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard sim/tests/support/*.c))
 TEST_BINS += $(SIM_TEST_BINS)
 
-$(B)/obj/sim/tests/%.o: MODULE_CPPFLAGS := $(SIM_CPPFLAGS) $(CMOCKA_CFLAGS) -Isim/tests -Isim/tests/support -Icore/tests
+$(B)/obj/sim/tests/%.o: MODULE_CPPFLAGS := $(SIM_CPPFLAGS) $(CMOCKA_CFLAGS) -Isim/tests -Isim/tests/support -Isim/src -Icore/tests
 
 $(B)/tests/sim/%: $(B)/obj/sim/tests/%.o $(SIM_TEST_SUPPORT_OBJS) $(SIM_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)

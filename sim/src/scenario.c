@@ -100,6 +100,7 @@ void sim_scenario_init(sim_scenario *s)
     s->workload.publish_per_s = 1.0;
     s->workload.payload_bytes = 256;
     s->workload.connect_spread_ns = SG_NS_PER_S;
+    s->workload.publisher = -1;
     s->client.backoff = sg_backoff_config_default(SG_BACKOFF_FULL_JITTER);
     s->client.connect_latency_ns = 20 * SG_NS_PER_MS;
     s->truth.refetch_per_s = 1000.0;

@@ -59,6 +59,10 @@ void truth_schedule_first(sim_world *w)
 
 static sim_worker *pick_publisher(sim_world *w)
 {
+    int32_t only = w->s->workload.publisher;
+    if (only >= 0) {
+        return w->workers[only].alive ? &w->workers[only] : NULL;
+    }
     uint32_t start = (uint32_t)sg_rng_below(&w->workload_rng, w->nworkers);
     for (uint32_t k = 0; k < w->nworkers; k++) {
         sim_worker *wk = &w->workers[(start + k) % w->nworkers];

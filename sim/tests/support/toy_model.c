@@ -3,6 +3,7 @@
  */
 #include "toy_model.h"
 
+#include <fiu-local.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,7 @@ static void failed(toy *t, sg_time_ns now)
 
 static sg_status toy_create(toy_kind kind, const sg_bcast_config *c, void **out)
 {
+    fiu_return_on("stormglass/toy/create", SG_E_NOMEM);
     toy *t = calloc(1, sizeof *t);
     if (t == NULL) {
         return SG_E_NOMEM;

@@ -58,10 +58,6 @@ static void connect_now(toy *t, sg_time_ns now)
 
 static void failed(toy *t, sg_time_ns now)
 {
-    if (t->kind == TOY_PLANTED && t->last_drop != SG_TIME_NEVER && now - t->last_drop < 10 * SG_NS_PER_S) {
-        t->wedged = true; /* the planted bug: gives up silently */
-    }
-    t->last_drop = now;
     t->reader = SG_READER_BACKOFF;
     t->timer = t->wedged ? SG_TIME_NEVER : now + TOY_RETRY_NS;
 }
@@ -185,6 +181,12 @@ static void toy_dropped(void *m, sg_time_ns now)
 {
     toy *t = m;
     t->stats.counters.drops++;
+    /* The planted bug: a second drop of an established session within
+     * 10 s of the previous one makes it stop reconnecting, silently. */
+    if (t->kind == TOY_PLANTED && t->last_drop != SG_TIME_NEVER && now - t->last_drop < 10 * SG_NS_PER_S) {
+        t->wedged = true;
+    }
+    t->last_drop = now;
     failed(t, now);
 }
 

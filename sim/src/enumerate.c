@@ -18,7 +18,7 @@
 #define WORKER_SITE_KINDS                                                                        \
     ((1u << SIM_FAULT_PARTITION) | (1u << SIM_FAULT_SUBSCRIBER_KILL) | (1u << SIM_FAULT_SLOW_SUBSCRIBER) | \
      (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH) | (1u << SIM_FAULT_HALF_OPEN))
-#define ENUM_SITES_MAX (SIM_FAULT_KIND_COUNT * (SIM_WORKERS_MAX + 1))
+#define ENUM_SITES_MAX ((size_t)SIM_FAULT_KIND_COUNT * (SIM_WORKERS_MAX + 1))
 
 void sim_enum_config_default(sim_enum_config *c)
 {
@@ -124,7 +124,10 @@ sg_status sim_enumerate(const sim_scenario *base, const sim_model_set *models, u
     enumerator *e = calloc(1, sizeof *e);
     sim_fault_kind *kinds = calloc(ENUM_SITES_MAX, sizeof *kinds);
     int32_t *targets = calloc(ENUM_SITES_MAX, sizeof *targets);
-    uint32_t sites = enumerate_sites(c, base->topology.workers, kinds, targets);
+    uint32_t sites = 0;
+    if (kinds != NULL && targets != NULL) {
+        sites = enumerate_sites(c, base->topology.workers, kinds, targets);
+    }
     sim_fault *singles = calloc((size_t)sites * c->time_buckets + 1, sizeof *singles);
     sg_status st = (e == NULL || kinds == NULL || targets == NULL || singles == NULL) ? SG_E_NOMEM : SG_OK;
     if (st == SG_OK) {

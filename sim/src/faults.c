@@ -38,6 +38,9 @@ static void slow_clients(sim_world *w, sim_worker *wk, double fraction)
 
 static void half_open(sim_world *w, int32_t target)
 {
+    if (w->workers == NULL) {
+        return;
+    }
     for (uint32_t i = 0; i < w->nworkers; i++) {
         sim_worker *wk = &w->workers[i];
         if ((target < 0 || (uint32_t)target == i) && wk->alive && wk->conn != CONN_NONE &&
@@ -48,9 +51,19 @@ static void half_open(sim_world *w, int32_t target)
     }
 }
 
+/* Kinds aimed at one worker (sim_scenario_check guarantees a target). */
+static bool needs_worker(sim_fault_kind k)
+{
+    return k == SIM_FAULT_PARTITION || k == SIM_FAULT_SUBSCRIBER_KILL || k == SIM_FAULT_SLOW_SUBSCRIBER ||
+           k == SIM_FAULT_SLOW_CLIENTS || k == SIM_FAULT_WORKER_CRASH;
+}
+
 static void act(sim_world *w, const sim_fault *f, uint64_t index)
 {
     sim_worker *wk = f->target >= 0 ? &w->workers[f->target] : NULL;
+    if (wk == NULL && needs_worker(f->kind)) {
+        return;
+    }
     switch (f->kind) {
     case SIM_FAULT_BACKBONE_DOWN:
         backbone_set_down(w, true);
@@ -120,6 +133,9 @@ void faults_on_end(sim_world *w, const sim_event *ev)
 {
     const sim_fault *f = &w->s->faults[ev->arg];
     sim_worker *wk = f->target >= 0 ? &w->workers[f->target] : NULL;
+    if (wk == NULL && needs_worker(f->kind)) {
+        return;
+    }
     switch (f->kind) {
     case SIM_FAULT_BACKBONE_DOWN:
         backbone_set_down(w, false);

@@ -91,7 +91,7 @@ void sim_scenario_init(sim_scenario *s)
     memset(s, 0, sizeof *s);
     strcpy(s->name, "unnamed");
     s->seed = 1;
-    s->duration_ns = 5 * 60 * SG_NS_PER_S;
+    s->duration_ns = (sg_duration_ns)5 * 60 * SG_NS_PER_S;
     s->sample_period_ns = SG_NS_PER_S;
     s->model_count = 1;
     strcpy(s->models[0], "core");

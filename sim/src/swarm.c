@@ -26,7 +26,7 @@ void sim_swarm_config_default(sim_swarm_config *c)
     c->faults_max = 6;
     c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_FIU) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
     c->backbone_kinds = (1u << SIM_BACKBONE_KIND_COUNT) - 1u;
-    c->duration_ns = 5 * 60 * SG_NS_PER_S;
+    c->duration_ns = (sg_duration_ns)5 * 60 * SG_NS_PER_S;
     c->oracle_checks = SIM_ORACLE_ALL;
 }
 

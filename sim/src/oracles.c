@@ -29,6 +29,12 @@ void oracle_violation(sim_world *w, sim_oracle_id id, int32_t worker, int64_t cl
     r->violations_per_oracle[id]++;
     r->metrics[SIM_M_ORACLE_VIOLATIONS] += 1;
     world_trace(w, TR_VIOLATION, worker >= 0 ? (uint32_t)worker : UINT32_MAX, id, (uint64_t)client);
+    if (w->opt->stop_at_first_violation) {
+        w->stop = true;
+    }
+    if (r->violations_kept >= SIM_VIOLATIONS_KEPT && w->trace.chrome == NULL) {
+        return; /* counted; a storm of millions is not formatted */
+    }
     char text[SIM_VIOLATION_TEXT_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -42,9 +48,6 @@ void oracle_violation(sim_world *w, sim_oracle_id id, int32_t worker, int64_t cl
         v->worker = worker;
         v->client = client;
         memcpy(v->event, text, sizeof v->event);
-    }
-    if (w->opt->stop_at_first_violation) {
-        w->stop = true;
     }
 }
 
@@ -78,9 +81,12 @@ static void check_worker(sim_world *w, sim_worker *wk, const sg_bcast_stats *st,
                          (unsigned long long)(st->counters.double_disconnects - wk->double_disconnects_seen));
         wk->double_disconnects_seen = st->counters.double_disconnects;
     }
-    /* Wedged: alive, clients depend on it, the backbone is reachable, and
-     * yet its session has not been hearing for longer than the grace. */
-    bool deaf = wk->alive && wk->registered > 0 && !worker_hearing(wk) && backbone_reachable(w, wk);
+    /* Wedged: alive, listeners depend on it (registered clients, or a
+     * listener count the model holds, leaked ones included), the backbone
+     * is reachable, and yet its session has not been hearing for longer
+     * than the grace. */
+    bool depended_on = wk->registered > 0 || st->listeners > 0;
+    bool deaf = wk->alive && depended_on && !worker_hearing(wk) && backbone_reachable(w, wk);
     if (!deaf) {
         wk->deaf_since = SG_TIME_NEVER;
     } else if (wk->deaf_since == SG_TIME_NEVER) {
@@ -96,8 +102,8 @@ static void check_worker(sim_world *w, sim_worker *wk, const sg_bcast_stats *st,
     }
     if (flag_once(wk, SIM_ORACLE_HEALTH_LIE, wedged && healthy)) {
         oracle_violation(w, SIM_ORACLE_HEALTH_LIE, (int32_t)wk->index, -1,
-                         "worker %u answers 200 while deaf for %.0f s with %u clients", wk->index,
-                         (double)(w->now - wk->deaf_since) / 1e9, wk->registered);
+                         "worker %u answers 200 while deaf for %.0f s with %u clients, %u listeners", wk->index,
+                         (double)(w->now - wk->deaf_since) / 1e9, wk->registered, st->listeners);
     }
 }
 

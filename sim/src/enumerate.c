@@ -18,23 +18,31 @@
 #define WORKER_SITE_KINDS                                                                        \
     ((1u << SIM_FAULT_PARTITION) | (1u << SIM_FAULT_SUBSCRIBER_KILL) | (1u << SIM_FAULT_SLOW_SUBSCRIBER) | \
      (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH) | (1u << SIM_FAULT_HALF_OPEN))
-#define ENUM_SITES_MAX ((size_t)SIM_FAULT_KIND_COUNT * (SIM_WORKERS_MAX + 1))
+#define ENUM_FIU_POINTS_MAX 32u
+#define ENUM_SITES_MAX ((size_t)SIM_FAULT_KIND_COUNT * (SIM_WORKERS_MAX + 1) + ENUM_FIU_POINTS_MAX)
 
 void sim_enum_config_default(sim_enum_config *c)
 {
     memset(c, 0, sizeof *c);
     c->time_buckets = 6;
-    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_FIU) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
+    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
+    c->fiu_points = sim_core_fiu_points;
     c->fault_ns = 10 * SG_NS_PER_S;
     c->pairs = true;
     c->pair_runs_max = 2000;
 }
 
-/* A representative fault of `kind` for target `t` starting at `at`. */
+/* A representative fault of `kind` for target `t` starting at `at`; for
+ * FIU sites `t` is the index of the point in c->fiu_points. */
 static sim_fault site_fault(const sim_enum_config *c, sim_fault_kind kind, int32_t t, sg_time_ns at)
 {
     sim_fault f = sim_fault_make(kind, at);
     f.target = t;
+    if (kind == SIM_FAULT_FIU) {
+        f.target = -1;
+        f.value = 1.0;
+        (void)snprintf(f.point, sizeof f.point, "%s", c->fiu_points[t]);
+    }
     f.duration_ns = c->fault_ns;
     switch (kind) {
     case SIM_FAULT_FLAP:
@@ -92,7 +100,12 @@ static uint32_t enumerate_sites(const sim_enum_config *c, uint32_t workers, sim_
         if (!((c->fault_kinds >> k) & 1u)) {
             continue;
         }
-        if ((WORKER_SITE_KINDS >> k) & 1u) {
+        if (k == SIM_FAULT_FIU) {
+            for (uint32_t p = 0; c->fiu_points != NULL && c->fiu_points[p] != NULL && p < ENUM_FIU_POINTS_MAX; p++) {
+                kinds[n] = SIM_FAULT_FIU;
+                targets[n++] = (int32_t)p;
+            }
+        } else if ((WORKER_SITE_KINDS >> k) & 1u) {
             for (uint32_t w = 0; w < workers; w++) {
                 kinds[n] = (sim_fault_kind)k;
                 targets[n++] = (int32_t)w;

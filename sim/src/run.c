@@ -119,7 +119,11 @@ static void loop(sim_world *w)
             world_fail(w, SG_E_FULL, "more events than max_events");
             break;
         }
-        world_trace(w, ev.kind, ev.target, ev.arg, ev.gen);
+        if (ev.kind == EV_FAULT_START || ev.kind == EV_FAULT_END || ev.kind == EV_FLAP) {
+            sim_trace_unhashed(&w->trace, w->now, sim_event_kind_name(ev.kind), ev.target, ev.arg, ev.gen);
+        } else {
+            world_trace(w, ev.kind, ev.target, ev.arg, ev.gen);
+        }
         dispatch(w, &ev);
     }
     if (!w->stop) {

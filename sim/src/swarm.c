@@ -16,6 +16,8 @@
     ((1u << SIM_FAULT_PARTITION) | (1u << SIM_FAULT_SUBSCRIBER_KILL) | (1u << SIM_FAULT_SLOW_SUBSCRIBER) | \
      (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH))
 
+const char *const sim_core_fiu_points[] = {"stormglass/bcast/create_alloc", "stormglass/bcast/replay_alloc", NULL};
+
 void sim_swarm_config_default(sim_swarm_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -24,7 +26,8 @@ void sim_swarm_config_default(sim_swarm_config *c)
     c->workers_max = 4;
     c->clients_max = 20;
     c->faults_max = 6;
-    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_FIU) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
+    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
+    c->fiu_points = sim_core_fiu_points;
     c->backbone_kinds = (1u << SIM_BACKBONE_KIND_COUNT) - 1u;
     c->duration_ns = (sg_duration_ns)5 * 60 * SG_NS_PER_S;
     c->oracle_checks = SIM_ORACLE_ALL;
@@ -48,6 +51,21 @@ static sg_duration_ns draw_span(sg_rng *r, sg_duration_ns lo, sg_duration_ns hi,
 {
     uint64_t steps = (uint64_t)((hi - lo) / step);
     return lo + (sg_duration_ns)sg_rng_below(r, steps + 1) * step;
+}
+
+static void draw_fiu_point(sg_rng *r, const char *const *points, sim_fault *f)
+{
+    uint32_t n = 0;
+    while (points != NULL && points[n] != NULL) {
+        n++;
+    }
+    if (n == 0) {
+        f->kind = SIM_FAULT_LATENCY; /* nothing to fail: a harmless fault instead */
+        f->down_ns = 100 * SG_NS_PER_MS;
+        return;
+    }
+    (void)snprintf(f->point, sizeof f->point, "%s", points[sg_rng_below(r, n)]);
+    f->value = (double)(1 + sg_rng_below(r, 10)) / 10.0;
 }
 
 static sim_fault draw_fault(sg_rng *r, const sim_swarm_config *c, uint32_t workers)
@@ -82,6 +100,9 @@ static sim_fault draw_fault(sg_rng *r, const sim_swarm_config *c, uint32_t worke
         break;
     case SIM_FAULT_UPSTREAM_BURST:
         f.count = 1 + (uint32_t)sg_rng_below(r, 50);
+        break;
+    case SIM_FAULT_FIU:
+        draw_fiu_point(r, c->fiu_points, &f);
         break;
     default:
         break;

@@ -72,6 +72,14 @@ void sim_trace_record(sim_trace *t, sg_time_ns at, uint32_t kind, const char *na
     }
 }
 
+void sim_trace_unhashed(sim_trace *t, sg_time_ns at, const char *name, uint32_t actor, uint64_t a, uint64_t b)
+{
+    if (t->jsonl != NULL) {
+        fprintf(t->jsonl, "{\"t\":%" PRId64 ",\"ev\":\"%s\",\"actor\":%" PRIu32 ",\"a\":%" PRIu64 ",\"b\":%" PRIu64 "}\n",
+                at, name, actor, a, b);
+    }
+}
+
 static double us(sg_time_ns t)
 {
     return (double)t / 1000.0;

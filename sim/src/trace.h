@@ -35,6 +35,12 @@ void sim_trace_finish(sim_trace *t);
 void sim_trace_record(sim_trace *t, sg_time_ns at, uint32_t kind, const char *name, uint32_t actor,
                       uint64_t a, uint64_t b);
 
+/* Written to the JSON-lines log like a record but not hashed: the
+ * scenario's own fault timeline, whose effects (not its bookkeeping) are
+ * what the hash must capture, so a fault that changed nothing leaves the
+ * hash as it was (the enumerator's coverage test). */
+void sim_trace_unhashed(sim_trace *t, sg_time_ns at, const char *name, uint32_t actor, uint64_t a, uint64_t b);
+
 /* Chrome/Perfetto helpers: tid is the lane (0 = world, 1+i = worker i). */
 void sim_chrome_lane(sim_trace *t, uint32_t tid, const char *name);
 void sim_chrome_instant(sim_trace *t, sg_time_ns at, uint32_t tid, const char *name, const char *detail);

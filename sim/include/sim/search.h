@@ -28,6 +28,10 @@
 #include "sim/run.h"
 #include "sim/scenario.h"
 
+/* libfiu points inside the core that swarm and enumeration aim FIU faults
+ * at (NULL-terminated): the broadcaster's allocations. */
+extern const char *const sim_core_fiu_points[];
+
 /* ---- swarm ------------------------------------------------------------- */
 
 #define SIM_SWARM_FAILURES_KEPT 32u
@@ -38,8 +42,10 @@ typedef struct sim_swarm_config {
     uint32_t workers_max;         /* topology drawn in 1 .. this, default 4 */
     uint32_t clients_max;         /* clients per worker drawn in 1 .. this, default 20 */
     uint32_t faults_max;          /* faults drawn in 0 .. this, default 6 */
-    uint32_t fault_kinds;         /* bit (1 << sim_fault_kind) allowed, default all but FIU
-                                     and UPSTREAM_BURST */
+    uint32_t fault_kinds;         /* bit (1 << sim_fault_kind) allowed, default all but
+                                     UPSTREAM_BURST */
+    const char *const *fiu_points;/* FIU faults pick one of these (NULL-terminated);
+                                     default sim_core_fiu_points */
     uint32_t backbone_kinds;      /* bit (1 << sim_backbone_kind), default all */
     sg_duration_ns duration_ns;   /* default 5 min */
     uint32_t oracle_checks;       /* default SIM_ORACLE_ALL */
@@ -97,6 +103,7 @@ bool sim_fails_with(const sim_scenario *s, const sim_model_set *models, uint64_t
 typedef struct sim_enum_config {
     uint32_t time_buckets;        /* fault start times spread over the run, default 6 */
     uint32_t fault_kinds;         /* bit (1 << sim_fault_kind), default as the swarm */
+    const char *const *fiu_points;/* each point is one FIU fault site; default sim_core_fiu_points */
     sg_duration_ns fault_ns;      /* span of each fault, default 10 s */
     bool pairs;                   /* then every pair of singles, default true */
     uint32_t pair_runs_max;       /* bound on pair runs, default 2000 */

@@ -16,8 +16,13 @@ static const char *const fault_names[SIM_FAULT_KIND_COUNT] = {
     "backbone-down", "flap",         "latency",     "partition",    "connect-drop", "half-open",
     "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst"};
 static const char *const oracle_names[SIM_ORACLE_COUNT] = {
-    "convergence", "spurious-drop", "double-disconnect", "health-lie",
-    "model-crash", "buffer-bound",  "upstream-recovery"};
+    "convergence",  "spurious-drop",     "double-disconnect", "health-lie",   "model-crash",
+    "buffer-bound", "upstream-recovery", "notify-latency",    "terminal-lost", "resurrection"};
+static const char *const health_names[SG_HEALTH_CODE_LAST + 1] = {"none", "serving", "not-serving", "unknown",
+                                                                   "goaway"};
+static const char *const race_names[SIM_RACE_COUNT] = {"none",           "four-events",      "reread",
+                                                       "reread-hears-delete", "recreate-equal", "recreate-greater",
+                                                       "recreate-less"};
 
 static sg_status parse_name(const char *const *names, unsigned count, const char *name, unsigned *out)
 {
@@ -66,6 +71,32 @@ sg_status sim_oracle_parse(const char *name, sim_oracle_id *out)
     unsigned i = 0;
     sg_status st = parse_name(oracle_names, SIM_ORACLE_COUNT, name, &i);
     *out = (sim_oracle_id)i;
+    return st;
+}
+
+const char *sim_health_code_name(sg_health_code c)
+{
+    return (unsigned)c <= SG_HEALTH_CODE_LAST ? health_names[c] : "?";
+}
+
+sg_status sim_health_code_parse(const char *name, sg_health_code *out)
+{
+    unsigned i = 0;
+    sg_status st = parse_name(health_names, SG_HEALTH_CODE_LAST + 1, name, &i);
+    *out = (sg_health_code)i;
+    return st == SG_OK && i == SG_HEALTH_CODE_NONE ? SG_E_INVALID : st;
+}
+
+const char *sim_race_name(sim_race r)
+{
+    return (unsigned)r < SIM_RACE_COUNT ? race_names[r] : "?";
+}
+
+sg_status sim_race_parse(const char *name, sim_race *out)
+{
+    unsigned i = 0;
+    sg_status st = parse_name(race_names, SIM_RACE_COUNT, name, &i);
+    *out = (sim_race)i;
     return st;
 }
 
@@ -119,7 +150,14 @@ void sim_scenario_init(sim_scenario *s)
     s->oracle.checks = SIM_ORACLE_ALL;
     s->oracle.convergence_bound_ns = 60 * SG_NS_PER_S;
     s->oracle.convergence_lag_ns = SG_NS_PER_S;
-    s->oracle.wedge_grace_ns = 30 * SG_NS_PER_S;
+    s->oracle.wedge_grace_ns = 60 * SG_NS_PER_S;
+    s->oracle.notify_bound_ns = SG_NS_PER_S;
+    s->healthz.slow = 0;
+    s->healthz.busy_ns = 5 * SG_NS_PER_S;
+    s->healthz.code = SG_HEALTH_CODE_NOT_SERVING;
+    s->healthz.step_ns = 10 * SG_NS_PER_MS;
+    s->healthz.leave_trigger = -1;
+    s->healthz.leave_victim = -1;
     s->oracle.sync_recovery_bound_ns = 3600 * SG_NS_PER_S;
 }
 

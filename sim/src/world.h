@@ -75,7 +75,9 @@ enum {
     TR_VERDICT,       /* a message verdict: a = verdict, b = message */
     TR_PUBLISH,       /* a local publish: a = verdict, b = update */
     TR_CLOSE,         /* a client closed: a = code, b = client */
-    TR_VIOLATION      /* a = oracle */
+    TR_VIOLATION,     /* a = oracle */
+    TR_HEALTHZ,       /* a = broadcast callbacks, b = sender crashes */
+    TR_APPPROXY       /* a = interleavings, b = bad ones */
 };
 
 const char *sim_event_kind_name(uint32_t kind);
@@ -343,6 +345,11 @@ void sync_on_node(sim_world *w, const sim_event *ev);
 void sync_upstream_burst(sim_world *w, uint32_t count);
 double sync_bucket_level(sim_world *w);
 void sync_world_finish(sim_world *w);
+
+/* ---- healthz_world.c, appproxy_world.c: incident worlds run whole ---------------------------------- */
+
+void healthz_world_run(sim_world *w);
+void appproxy_world_run(sim_world *w);
 
 /* ---- oracles.c, sampler.c ----------------------------------------------------------------------------- */
 

@@ -35,44 +35,24 @@ static sg_status parse_name(const char *const *names, unsigned count, const char
     return SG_E_INVALID;
 }
 
-const char *sim_backbone_kind_name(sim_backbone_kind k)
-{
-    return (unsigned)k < SIM_BACKBONE_KIND_COUNT ? backbone_names[k] : "?";
-}
+/* name <-> value for one enum whose names are a table indexed by value */
+#define NAMED_ENUM(type, name_fn, parse_fn, table, count)              \
+    const char *name_fn(type v)                                        \
+    {                                                                  \
+        return (unsigned)v < (count) ? (table)[v] : "?";               \
+    }                                                                  \
+    sg_status parse_fn(const char *name, type *out)                    \
+    {                                                                  \
+        unsigned i = 0;                                                \
+        sg_status st = parse_name((table), (count), name, &i);         \
+        *out = (type)i;                                                \
+        return st;                                                     \
+    }
 
-sg_status sim_backbone_kind_parse(const char *name, sim_backbone_kind *out)
-{
-    unsigned i = 0;
-    sg_status st = parse_name(backbone_names, SIM_BACKBONE_KIND_COUNT, name, &i);
-    *out = (sim_backbone_kind)i;
-    return st;
-}
-
-const char *sim_fault_kind_name(sim_fault_kind k)
-{
-    return (unsigned)k < SIM_FAULT_KIND_COUNT ? fault_names[k] : "?";
-}
-
-sg_status sim_fault_kind_parse(const char *name, sim_fault_kind *out)
-{
-    unsigned i = 0;
-    sg_status st = parse_name(fault_names, SIM_FAULT_KIND_COUNT, name, &i);
-    *out = (sim_fault_kind)i;
-    return st;
-}
-
-const char *sim_oracle_name(sim_oracle_id id)
-{
-    return (unsigned)id < SIM_ORACLE_COUNT ? oracle_names[id] : "?";
-}
-
-sg_status sim_oracle_parse(const char *name, sim_oracle_id *out)
-{
-    unsigned i = 0;
-    sg_status st = parse_name(oracle_names, SIM_ORACLE_COUNT, name, &i);
-    *out = (sim_oracle_id)i;
-    return st;
-}
+NAMED_ENUM(sim_backbone_kind, sim_backbone_kind_name, sim_backbone_kind_parse, backbone_names, SIM_BACKBONE_KIND_COUNT)
+NAMED_ENUM(sim_fault_kind, sim_fault_kind_name, sim_fault_kind_parse, fault_names, SIM_FAULT_KIND_COUNT)
+NAMED_ENUM(sim_oracle_id, sim_oracle_name, sim_oracle_parse, oracle_names, SIM_ORACLE_COUNT)
+NAMED_ENUM(sim_race, sim_race_name, sim_race_parse, race_names, SIM_RACE_COUNT)
 
 const char *sim_health_code_name(sg_health_code c)
 {
@@ -85,19 +65,6 @@ sg_status sim_health_code_parse(const char *name, sg_health_code *out)
     sg_status st = parse_name(health_names, SG_HEALTH_CODE_LAST + 1, name, &i);
     *out = (sg_health_code)i;
     return st == SG_OK && i == SG_HEALTH_CODE_NONE ? SG_E_INVALID : st;
-}
-
-const char *sim_race_name(sim_race r)
-{
-    return (unsigned)r < SIM_RACE_COUNT ? race_names[r] : "?";
-}
-
-sg_status sim_race_parse(const char *name, sim_race *out)
-{
-    unsigned i = 0;
-    sg_status st = parse_name(race_names, SIM_RACE_COUNT, name, &i);
-    *out = (sim_race)i;
-    return st;
 }
 
 static void topology_defaults(sim_topology *t)

@@ -14,7 +14,7 @@ static const char *const backbone_names[SIM_BACKBONE_KIND_COUNT] = {"ideal", "re
                                                                     "kafka"};
 static const char *const fault_names[SIM_FAULT_KIND_COUNT] = {
     "backbone-down", "flap",         "latency",     "partition",    "connect-drop", "half-open",
-    "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst"};
+    "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst", "send-fail", "clients-leave"};
 static const char *const oracle_names[SIM_ORACLE_COUNT] = {
     "convergence",  "spurious-drop",     "double-disconnect", "health-lie",   "model-crash",
     "buffer-bound", "upstream-recovery", "notify-latency",    "terminal-lost", "resurrection"};
@@ -41,7 +41,7 @@ static sg_status parse_name(const char *const *names, unsigned count, const char
     {                                                                  \
         return (unsigned)v < (count) ? (table)[v] : "?";               \
     }                                                                  \
-    sg_status parse_fn(const char *name, type *out)                    \
+    sg_status parse_fn(const char *name, type *out) /* NOLINT(bugprone-macro-parentheses) */ \
     {                                                                  \
         unsigned i = 0;                                                \
         sg_status st = parse_name((table), (count), name, &i);         \
@@ -160,6 +160,8 @@ sg_time_ns sim_fault_end(const sim_fault *f)
     case SIM_FAULT_PARTITION:
     case SIM_FAULT_CONNECT_DROP:
     case SIM_FAULT_SLOW_SUBSCRIBER:
+    case SIM_FAULT_SEND_FAIL:
+    case SIM_FAULT_CLIENTS_LEAVE:
         return sg_time_add(f->at, f->duration_ns);
     default:
         return f->at;

@@ -104,6 +104,11 @@ static sim_fault draw_fault(sg_rng *r, const sim_swarm_config *c, uint32_t worke
     case SIM_FAULT_FIU:
         draw_fiu_point(r, c->fiu_points, &f);
         break;
+    case SIM_FAULT_SEND_FAIL:
+    case SIM_FAULT_CLIENTS_LEAVE:
+        f.value = (double)(1 + sg_rng_below(r, 10)) / 10.0;
+        f.target = sg_rng_below(r, 2) == 0 ? -1 : (int32_t)sg_rng_below(r, workers);
+        break;
     default:
         break;
     }

@@ -127,6 +127,8 @@ typedef struct sim_worker {
     uint32_t partition_depth;
     uint32_t slow_depth;
     double drain_bytes_per_s; /* slow subscriber; 0 = fast */
+    uint32_t send_fail_depth;
+    double send_fail_probability;
     uint64_t pending_bytes;   /* redis output buffer in use */
     sg_time_ns last_arrival;  /* per-connection FIFO */
     uint32_t kafka_committed; /* consumer-group offset: survives reconnects and restarts */
@@ -307,6 +309,8 @@ void client_on_refetch(sim_world *w, const sim_event *ev);
 void client_on_refetch_done(sim_world *w, const sim_event *ev);
 /* The server closed the client (code) or the worker died (code 1006). */
 void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister);
+/* The client leaves by itself and reconnects after `away` (+ up to 1 s). */
+void client_leave(sim_world *w, uint32_t ci, sg_duration_ns away);
 
 /* ---- truth.c ------------------------------------------------------------------------------------- */
 

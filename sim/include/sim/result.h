@@ -31,6 +31,7 @@
     X(SPURIOUS_DROPS, "spurious_drops", "closes not caused by resync, injected crash or shutdown") \
     X(RESYNC_CLOSES, "resync_closes", "closes with 1012 (deliberate resync)")                \
     X(SHUTDOWN_DROPS, "shutdown_drops", "clients lost because their worker exited or crashed") \
+    X(CLIENTS_LEFT, "clients_left", "clients that disconnected by themselves (injected)")    \
     X(CLIENT_CRASHES, "client_crashes", "connections the model refused with a crash (legacy)") \
     X(DOUBLE_DISCONNECTS, "double_disconnects", "double or stale unregisters the model counted") \
     X(RECONNECTS, "reconnects", "client connection attempts after the first")               \

@@ -222,6 +222,12 @@ typedef enum sim_fault_kind {
     SIM_FAULT_FIU,               /* libfiu `point` fails with probability `value` for
                                     duration (0 = to the end) */
     SIM_FAULT_UPSTREAM_BURST,    /* `count` extra requests hit the upstream bucket */
+    SIM_FAULT_SEND_FAIL,         /* for duration, sends from worker `target` (-1 = all)
+                                    fail with probability `value` (the backbone answers
+                                    an error: OOM, queue full) */
+    SIM_FAULT_CLIENTS_LEAVE,     /* fraction `value` of worker `target`'s clients (-1 = all
+                                    workers) disconnect by themselves and come back after
+                                    duration (+ up to 1 s each) */
     SIM_FAULT_KIND_COUNT
 } sim_fault_kind;
 

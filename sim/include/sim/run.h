@@ -57,6 +57,10 @@ typedef struct sim_run_options {
     FILE *trace_chrome;            /* Chrome/Perfetto trace-event JSON, NULL = none */
     bool stop_at_first_violation;  /* swarm and shrink stop early */
     uint64_t max_events;           /* 0 = SIM_EVENTS_DEFAULT_MAX */
+    /* Called at every sample (simulated time `now` of `end`), e.g. for a
+     * progress line; NULL = none.  It must not touch the run. */
+    void (*progress)(void *ctx, sg_time_ns now, sg_time_ns end);
+    void *progress_ctx;
 } sim_run_options;
 
 /* Runs `s` (checked first) with seed `seed` (overrides s->seed).  Fills

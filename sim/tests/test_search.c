@@ -146,6 +146,7 @@ static void enumeration_covers_sites_and_finds_the_unsafe(void **state)
     /* the test-only model has no core fault points, and a connect-then-drop
      * window with no connect in it changes nothing: those sites stay cold */
     assert_true(rep.sites_effective <= rep.sites - 3);
+    assert_int_equal(rep.cold_kept, rep.sites - rep.sites_effective);
     assert_int_equal(rep.singles, rep.sites * 2);
     assert_int_equal(rep.pairs, 30);
     assert_true(rep.coverage_percent >= 50.0);

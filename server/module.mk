@@ -47,5 +47,5 @@ $(B)/tests/server/%: $(B)/obj/server/tests/%.o $(SERVER_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(CMOCKA_LIBS) $(SERVER_LIBS) $(LDLIBS)
 
-# The integration suite starts the real binary.
-$(B)/tests/server/test_integration: $(SERVER_BIN)
+# The integration suite links the test client and starts the real binary.
+$(B)/tests/server/test_integration: $(B)/obj/server/tests/harness.o | $(SERVER_BIN)

@@ -183,26 +183,55 @@ void sd_conn_send(sd_conn *c, const void *data, size_t len)
     }
 }
 
+/* wslay's write callback: frames are gathered in `out` and leave in one
+ * socket write per flush (sd_conn_after_ws_io), not one per frame part. */
 ssize_t sd_conn_ws_write(void *conn, const uint8_t *data, size_t len)
 {
     sd_conn *c = conn;
     if (c->closing) {
         return -1;
     }
-    if (c->writing && c->out.len >= SD_WRITE_HIGH_WATER) {
+    if (c->out.len >= SD_WRITE_HIGH_WATER) {
         return 0; /* the rest waits in wslay's bounded queue */
     }
-    sd_conn_send(c, data, len);
-    return c->closing ? -1 : (ssize_t)len;
+    sd_buf_append(&c->out, data, len);
+    return c->out.overflow ? -1 : (ssize_t)len;
+}
+
+/* Writes what `out` holds: directly when the socket takes it, the rest
+ * through one uv_write at a time. */
+static void kick(sd_conn *c)
+{
+    if (c->writing || c->out.len == 0 || c->closing) {
+        return;
+    }
+    uv_buf_t b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
+    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    if (n < 0 && n != UV_EAGAIN) {
+        sd_conn_close(c, uv_strerror(n));
+        return;
+    }
+    if (n > 0) {
+        sd_buf_consume(&c->out, (size_t)n);
+    }
+    if (c->out.len > 0) {
+        start_write(c);
+    }
 }
 
 void sd_conn_after_ws_io(sd_conn *c)
 {
-    if (c->closing) {
-        return;
+    for (int round = 0; round < 4 && !c->closing; round++) {
+        if (sd_ws_flush(c->ws) != SG_OK) {
+            sd_conn_close(c, "websocket send failed");
+            return;
+        }
+        kick(c);
+        if (c->writing || !sd_ws_wants_write(c->ws)) {
+            break; /* on_written calls back here when the socket drains */
+        }
     }
-    if (sd_ws_flush(c->ws) != SG_OK) {
-        sd_conn_close(c, "websocket send failed");
+    if (c->closing) {
         return;
     }
     if (sd_ws_close_sent(c->ws) && c->close_deadline_ns == SG_TIME_NEVER) {

@@ -49,3 +49,17 @@ $(B)/tests/server/%: $(B)/obj/server/tests/%.o $(SERVER_LIB) $(CORE_LIB)
 
 # The integration suite links the test client and starts the real binary.
 $(B)/tests/server/test_integration: $(B)/obj/server/tests/harness.o | $(SERVER_BIN)
+
+# make bench-server: 1,000 subscribers, one publisher, on loopback; the
+# figures are printed and saved under reports/bench/.
+SERVER_BENCH := $(B)/bench/bench_server
+$(B)/obj/server/bench/%.o: MODULE_CPPFLAGS := -D_GNU_SOURCE
+
+$(SERVER_BENCH): $(B)/obj/server/bench/bench_server.o
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+.PHONY: bench-server
+bench-server: deps $(SERVER_BIN) $(SERVER_BENCH)
+	@mkdir -p reports/bench
+	$(SERVER_BENCH) $(SERVER_BIN) 1000 2000 64 reports/bench/server

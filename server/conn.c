@@ -123,6 +123,7 @@ static void on_written(uv_write_t *w, int status)
         return;
     }
     if (c->phase == SD_CONN_WS) {
+        sd_health_retry(c);
         sd_conn_after_ws_io(c);
     } else if (c->close_after_write) {
         sd_conn_close(c, "answered");

@@ -89,6 +89,7 @@ static void do_action(sd_server *srv, const sg_bcast_action *a, sg_time_ns now)
     case SG_ACT_HEALTH:
         sd_log(a->u.health.healthy ? SD_LOG_INFO : SD_LOG_WARN, "health", "healthy=%s reason=%s",
                a->u.health.healthy ? "true" : "false", sg_health_reason_name(a->u.health.reason));
+        sd_health_publish(srv, a->u.health.healthy);
         break;
     case SG_ACT_SHUTDOWN:
         sd_log(SD_LOG_ERROR, "give_up", "why=\"backbone retries exhausted\" exit_code=%d", SD_EXIT_GIVE_UP);

@@ -196,6 +196,25 @@ static void test_limits_connections_slowloris_slow_consumer(void **state)
     assert_int_equal(sd_proc_stop(&p, SIGTERM, WAIT_MS), 0);
 }
 
+static void test_silent_websocket_is_pinged_then_closed(void **state)
+{
+    (void)state;
+    sd_proc p;
+    const char *args[] = {"--idle-timeout", "400ms", NULL};
+    start(&p, args);
+    int fd = sd_ws_open(p.port);
+    assert_true(fd >= 0);
+    char buf[256];
+    size_t len = 0;
+    unsigned code = 0;
+    assert_int_equal(sd_ws_read(fd, buf, sizeof buf, &len, &code, WAIT_MS), 9); /* ping at half the idle time */
+    assert_int_equal(sd_ws_expect_close(fd, WAIT_MS), 1001);                  /* no answer: closed */
+    close(fd);
+    char out[256];
+    assert_int_equal(sd_http(p.port, "GET", "/", NULL, NULL, out, sizeof out), 200);
+    assert_int_equal(sd_proc_stop(&p, SIGTERM, WAIT_MS), 0);
+}
+
 static void test_graceful_shutdown_closes_1001_and_exits_0(void **state)
 {
     (void)state;
@@ -298,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_http_answers_and_bad_requests),
         cmocka_unit_test(test_websocket_violations_do_not_touch_others),
         cmocka_unit_test(test_limits_connections_slowloris_slow_consumer),
+        cmocka_unit_test(test_silent_websocket_is_pinged_then_closed),
         cmocka_unit_test(test_graceful_shutdown_closes_1001_and_exits_0),
         cmocka_unit_test(test_give_up_exits_non_zero_and_reports_unhealthy),
         cmocka_unit_test(test_backbone_drop_resyncs_clients_with_1012),

@@ -175,6 +175,28 @@ static void format_bytes(uint64_t v, char *buf, size_t size)
     }
 }
 
+/* Exact, and read back by sg_parse_duration: the largest unit that
+ * divides the value ("1m", "90s", "1500ms").  sg_format_duration is for
+ * people: it rounds and writes "2m30s", which no parser accepts (found by
+ * fuzz/server_settings.c: printed settings did not load back). */
+static void format_seconds(sg_duration_ns d, char *buf, size_t size)
+{
+    static const struct {
+        const char *unit;
+        sg_duration_ns ns;
+    } units[] = {{"h", 3600 * SG_NS_PER_S}, {"m", 60 * SG_NS_PER_S}, {"s", SG_NS_PER_S},
+                 {"ms", SG_NS_PER_MS},      {"us", SG_NS_PER_US},     {"ns", 1}};
+    if (d <= 0) {
+        snprintf(buf, size, "0s");
+        return;
+    }
+    size_t i = 0;
+    while (d % units[i].ns != 0) {
+        i++;
+    }
+    snprintf(buf, size, "%" PRId64 "%s", d / units[i].ns, units[i].unit);
+}
+
 void sd_setting_format(const sd_setting *s, const sd_config *cfg, char *buf, size_t size)
 {
     const void *f = cfield(s, cfg);
@@ -184,7 +206,7 @@ void sd_setting_format(const sd_setting *s, const sd_config *cfg, char *buf, siz
     case SD_KIND_U64: snprintf(buf, size, "%" PRIu64, *(const uint64_t *)f); break;
     case SD_KIND_BYTES: format_bytes(*(const uint64_t *)f, buf, size); break;
     case SD_KIND_BYTES32: format_bytes(*(const uint32_t *)f, buf, size); break;
-    case SD_KIND_SECONDS: sg_format_duration(*(const sg_duration_ns *)f, buf, size); break;
+    case SD_KIND_SECONDS: format_seconds(*(const sg_duration_ns *)f, buf, size); break;
     case SD_KIND_TEXT: snprintf(buf, size, "%s", s->secret && *(const char *)f ? "(set)" : (const char *)f); break;
     case SD_KIND_LOG_LEVEL: snprintf(buf, size, "%s", sd_log_level_name(*(const sd_log_level *)f)); break;
     case SD_KIND_DELIVERY: snprintf(buf, size, "%s", delivery_names[*(const sg_delivery_policy *)f != 0]); break;

@@ -88,6 +88,19 @@ static void count_row(const sd_setting *s, void *arg)
     assert_non_null(strstr((const char *)arg, env));
 }
 
+typedef struct find_ctx {
+    const char *name;
+    const sd_setting **found;
+} find_ctx;
+
+static void find_row(const sd_setting *s, void *arg)
+{
+    find_ctx *c = arg;
+    if (strcmp(s->name, c->name) == 0) {
+        *c->found = s;
+    }
+}
+
 static void test_help_lists_every_setting(void **state)
 {
     (void)state;
@@ -104,6 +117,39 @@ static void test_help_lists_every_setting(void **state)
     assert_true(sd_settings_count() >= 35);
 }
 
+/* Found by fuzz/server_settings.c: every setting printed with
+ * sd_setting_format must load back as the same value (durations were
+ * printed "1m00s" or rounded to 4 digits). */
+static void test_printed_settings_load_back(void **state)
+{
+    (void)state;
+    sd_config cfg = sd_config_default();
+    cfg.idle_timeout_ns = 60 * SG_NS_PER_S;
+    cfg.bcast.resync_cooldown_ns = 90 * SG_NS_PER_S;
+    cfg.bcast.settle_ns = 1234567891;
+    cfg.request_timeout_ns = 1500 * SG_NS_PER_MS;
+    const struct {
+        const char *name;
+        const char *want;
+    } rows[] = {{"IDLE_TIMEOUT", "1m"}, {"RESYNC_COOLDOWN", "90s"}, {"RESYNC_SETTLE_SECONDS", "1234567891ns"},
+                {"REQUEST_TIMEOUT", "1500ms"}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const sd_setting *found = NULL;
+        find_ctx ctx = {rows[i].name, &found};
+        sd_settings_each(find_row, &ctx);
+        assert_non_null(found);
+        char text[64];
+        sd_setting_format(found, &cfg, text, sizeof text);
+        assert_string_equal(text, rows[i].want);
+        sd_config back = sd_config_default();
+        sg_error err;
+        assert_int_equal(sd_setting_set(found, &back, text, "test", &err), SG_OK);
+        char again[64];
+        sd_setting_format(found, &back, again, sizeof again);
+        assert_string_equal(again, text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_flags_override_environment),
         cmocka_unit_test(test_bad_values_name_the_setting),
         cmocka_unit_test(test_help_lists_every_setting),
+        cmocka_unit_test(test_printed_settings_load_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -334,7 +334,13 @@ static void callback_action(model *m, delivery *d)
         d->took_itself |= m->w[d->wi].live;
         do_take(m, m->w[d->wi].h);
         break;
-    case 4: do_take(m, pick_handle(m)); break;
+    case 4: { /* any handle: may well be the watcher being called */
+        sg_watch_handle h = pick_handle(m);
+        uint32_t wi;
+        d->took_itself |= live_watcher(m, h, &wi) != NULL && wi == d->wi;
+        do_take(m, h);
+        break;
+    }
     case 5: do_publish(m, fuzz_bool(m->in)); break; /* refused: no broadcast inside another */
     default: {
         uint32_t visited = 7;

@@ -127,12 +127,14 @@ sg_status sg_bcast_client_register(sg_bcast *b, sg_time_ns now, uint64_t cookie,
     tick(b, now);
     if (out == NULL) {
         b->counters.events_ignored++;
+        settle(b); /* refused, but the clock moved: health may have changed */
         return SG_E_INVALID;
     }
     uint32_t before = sg_bcast_listeners(b);
     sg_status st = sg_registry_add(&b->registry, cookie, out);
     if (st != SG_OK) {
         b->counters.registry_full++;
+        settle(b); /* refused, but the clock moved: health may have changed */
         return st;
     }
     sg_bcast_listeners_changed(b, before);
@@ -148,6 +150,7 @@ sg_status sg_bcast_client_unregister(sg_bcast *b, sg_time_ns now, sg_client_hand
     if (st != SG_OK) {
         b->counters.double_disconnects++;
         assert(sg_bcast_listeners(b) == before && "a stale handle changes nothing");
+        settle(b); /* refused, but the clock moved: health may have changed */
         return st;
     }
     assert(sg_bcast_listeners(b) + 1u == before);
@@ -161,6 +164,7 @@ void sg_bcast_pin(sg_bcast *b, sg_time_ns now)
     tick(b, now);
     if (b->pins == UINT32_MAX - 1u) {
         b->counters.events_ignored++; /* a pin leak this large is the driver's bug */
+        settle(b);
         return;
     }
     uint32_t before = sg_bcast_listeners(b);
@@ -174,6 +178,7 @@ sg_status sg_bcast_unpin(sg_bcast *b, sg_time_ns now)
     tick(b, now);
     if (b->pins == 0) {
         b->counters.unpin_underflows++;
+        settle(b); /* refused, but the clock moved: health may have changed */
         return SG_E_STATE;
     }
     uint32_t before = sg_bcast_listeners(b);

@@ -153,9 +153,47 @@ static void any_message_refreshes_the_watchdog(void **state)
     fx_free(f);
 }
 
+/* Found by fuzz/bcast.c: an event the core refuses still tells it the
+ * time.  A late driver whose first call after the watchdog window is a
+ * refused unpin, a full registry or a stale unregister must still hear that
+ * the worker went deaf: before the fix the judgement changed silently and
+ * the last HEALTH action still said healthy. */
+static void refused_events_still_announce_health(void **state)
+{
+    (void)state;
+    for (int which = 0; which < 3; which++) {
+        sg_bcast_config c = watchdog_config();
+        c.clients_max = 1;
+        fx *f = fx_new(&c);
+        sg_client_handle h = fx_client(f, 1);
+        fx_connect(f);
+        (void)fx_msg(f, 2, 1, 1);
+        fx_drain(f);
+        size_t from = f->n;
+        f->now += S(10); /* past the 9 s window; the driver's timer is late */
+        if (which == 0) {
+            assert_int_equal(sg_bcast_unpin(f->b, f->now), SG_E_STATE);
+        } else if (which == 1) {
+            sg_client_handle extra;
+            assert_int_equal(sg_bcast_client_register(f->b, f->now, 2, &extra), SG_E_FULL);
+        } else {
+            sg_client_handle stale = h;
+            stale.generation++;
+            assert_int_equal(sg_bcast_client_unregister(f->b, f->now, stale), SG_E_NOT_FOUND);
+        }
+        fx_drain(f);
+        assert_int_equal(fx_count_from(f, from, SG_ACT_HEALTH), 1);
+        const sg_bcast_action *a = fx_last(f, SG_ACT_HEALTH);
+        assert_false(a->u.health.healthy);
+        assert_int_equal(a->u.health.reason, SG_HEALTH_BAD_DEAF);
+        fx_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(refused_events_still_announce_health),
         cmocka_unit_test(matrix_idle_pending_reading_given_up),
         cmocka_unit_test(transient_reconnect_never_flaps),
         cmocka_unit_test(disabled_is_always_healthy),

@@ -9,7 +9,11 @@
  * the bytes it did not consume, as a keep-alive connection would.
  * Checked:
  *   - any split gives the same requests (method, path, the captured
- *     headers, body, keep-alive, upgrade) and the same error status;
+ *     headers, body, keep-alive, upgrade) and, if the stream goes wrong,
+ *     an error at the same request (which status may depend on the split
+ *     when a request breaks two rules at once: http-parser reports the
+ *     malformed byte and the reader counts a limit at token ends, and a
+ *     split moves a token end);
  *   - consumed never exceeds what was fed; a finished request respects both
  *     limits, its path is terminated and carries no query;
  *   - an error is one of 400/413/414/431 with a reason, and sticks;
@@ -165,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     outcome split = read_stream(&limits, stream, len, raw_cuts, n_cuts);
     FUZZ_CHECK_MSG(whole.requests == split.requests && whole.digest == split.digest,
                    "a split changed the requests (%u vs %u)", whole.requests, split.requests);
-    FUZZ_CHECK_MSG(whole.error_status == split.error_status, "a split changed the error: %d vs %d",
+    FUZZ_CHECK_MSG((whole.error_status == 0) == (split.error_status == 0), "a split changed the outcome: %d vs %d",
                    whole.error_status, split.error_status);
     return 0;
 }

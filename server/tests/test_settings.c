@@ -117,6 +117,32 @@ static void test_help_lists_every_setting(void **state)
     assert_true(sd_settings_count() >= 35);
 }
 
+/* Found by fuzz/server_settings.c: input echoed in an error message is
+ * shown printable, so the message stays one clean line. */
+static void test_refusals_show_input_printable(void **state)
+{
+    (void)state;
+    const char *a1[] = {"stormglassd", "oops\n\x1b[31m", NULL};
+    const char *a2[] = {"stormglassd", "--no\tsuch=1", NULL};
+    const char *ok[] = {"stormglassd", NULL};
+    const char *e1[] = {"STORMGLASS_X\x7f=1", NULL};
+    const char *none[] = {NULL};
+    struct {
+        const char **argv;
+        int argc;
+        const char **envp;
+    } cases[] = {{a1, 2, none}, {a2, 2, none}, {ok, 1, e1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sd_config cfg;
+        sg_error err = {{0}};
+        assert_int_equal(load(&cfg, cases[i].argv, cases[i].argc, cases[i].envp, &err), SD_ARGS_ERROR);
+        for (const char *p = err.msg; *p != '\0'; p++) {
+            assert_true(*p >= 0x20 && *p < 0x7f);
+        }
+        assert_non_null(strchr(err.msg, '?'));
+    }
+}
+
 /* Found by fuzz/server_settings.c: every setting printed with
  * sd_setting_format must load back as the same value (durations were
  * printed "1m00s" or rounded to 4 digits). */
@@ -158,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_bad_values_name_the_setting),
         cmocka_unit_test(test_help_lists_every_setting),
         cmocka_unit_test(test_printed_settings_load_back),
+        cmocka_unit_test(test_refusals_show_input_printable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

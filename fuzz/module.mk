@@ -36,6 +36,9 @@ FUZZ_SERVER_TARGETS := http_request ws_session server_wire server_settings
 $(foreach t,$(FUZZ_SERVER_TARGETS),$(eval FUZZ_LIBS_$(t) := $(SERVER_LIB) $(CORE_LIB)) \
 	$(eval FUZZ_LDLIBS_$(t) := $(SERVER_LIBS)))
 
+# The simulator's fault search links the simulator.
+FUZZ_LIBS_sim_faults := $(SIM_LIB) $(CORE_LIB)
+
 define FUZZ_TARGET_RULES
 $(B)/fuzz/$(1): $(B)/obj/fuzz/$(1).o $(FUZZ_SUPPORT_OBJS) $(call fuzz_libs,$(1))
 	@mkdir -p $$(@D)

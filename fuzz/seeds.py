@@ -752,7 +752,80 @@ def seeds_server_settings():
                               setting('BACKBONE_PAYLOAD_MAX', b'7999')]))
 
 
+# ---- sim_faults: run seed, world, faults ------------------------------------
+
+FAULT_KINDS = ['backbone-down', 'flap', 'latency', 'partition', 'connect-drop', 'half-open', 'subscriber-kill',
+               'slow-subscriber', 'slow-clients', 'worker-crash', 'fiu', 'upstream-burst', 'send-fail',
+               'clients-leave']
+WORKER_KINDS = {'partition', 'subscriber-kill', 'slow-subscriber', 'slow-clients', 'worker-crash'}
+BACKBONES = ['ideal', 'redis', 'postgres', 'kafka']
+
+
+def below(v, bound):
+    return v.to_bytes(below_bytes(bound), 'little')
+
+
+def sim_span(v_ns, lo, hi, step):
+    return below((v_ns - lo) // step, (hi - lo) // step + 1)
+
+
+def sim_fault(kind, at_s, duration_s=5, target=0, half_open_target=False, **kw):
+    MS_ = 1000000
+    out = below(FAULT_KINDS.index(kind), len(FAULT_KINDS))
+    out += sim_span(int(at_s * S), 10 * S, 50 * S, 100 * MS_)
+    if kind in WORKER_KINDS:
+        out += u8(target)
+    elif kind == 'half-open':
+        out += u8(1 if half_open_target else 0) + (u8(target) if half_open_target else b'')
+    out += sim_span(int(duration_s * S), S, 30 * S, 100 * MS_)
+    if kind == 'flap':
+        out += u8(kw.get('count', 3) - 1) + sim_span(kw.get('down', 2 * S), 500 * MS_, 5 * S, 100 * MS_)
+        out += sim_span(kw.get('up', 2 * S), 500 * MS_, 5 * S, 100 * MS_)
+    elif kind == 'latency':
+        out += sim_span(kw.get('down', S), 100 * MS_, 3 * S, 100 * MS_) + sim_span(0, 0, 500 * MS_, 100 * MS_)
+    elif kind == 'connect-drop':
+        out += sim_span(100 * MS_, 50 * MS_, 500 * MS_, 50 * MS_)
+    elif kind == 'slow-subscriber':
+        out += u8(9)
+    elif kind == 'slow-clients':
+        out += u8(4)
+    elif kind == 'fiu':
+        out += u8(kw.get('point', 1)) + u8(kw.get('tenths', 5) - 1)
+    elif kind in ('send-fail', 'clients-leave'):
+        out += u8(kw.get('tenths', 5) - 1) + u8(0 if kw.get('all', True) else 1) + (b'' if kw.get('all', True) else u8(target))
+    return out
+
+
+def sim_world(faults=(), workers=2, clients=4, backbone='redis', rate_halves=2, watchdog=False, seed=1):
+    out = u64(seed) + u8(workers - 1) + u8(clients - 1) + u8(BACKBONES.index(backbone)) + u8(rate_halves - 1)
+    out += u8(1 if watchdog else 0) + u8(len(faults))
+    return out + b''.join(faults)
+
+
+def seeds_sim_faults():
+    w = lambda name, data: write('sim_faults', name, data)
+    w('calm', sim_world())
+    w('opal-storm-20s-outage', sim_world([sim_fault('backbone-down', 30, 20)], workers=3, clients=6))
+    w('flapping-postgres', sim_world([sim_fault('flap', 20, count=5)], backbone='postgres'))
+    w('kafka-latency', sim_world([sim_fault('latency', 15, 10, down=2 * S)], backbone='kafka'))
+    w('partition-one-worker', sim_world([sim_fault('partition', 20, 15, target=1)]))
+    w('connect-then-drop', sim_world([sim_fault('connect-drop', 12, 20)]))
+    w('half-open-with-watchdog', sim_world([sim_fault('half-open', 20, 10, target=0, half_open_target=True)]))
+    w('redis-kills-slow-subscriber', sim_world([sim_fault('subscriber-kill', 25, 1, target=0),
+                                                sim_fault('slow-subscriber', 30, 10, target=1)]))
+    w('slow-clients-evicted', sim_world([sim_fault('slow-clients', 20, 5, target=0)], clients=6))
+    w('worker-crash', sim_world([sim_fault('worker-crash', 20, 1, target=1)], workers=3))
+    w('replay-alloc-fails', sim_world([sim_fault('backbone-down', 15, 10), sim_fault('fiu', 16, 20, point=1)]))
+    w('send-failures', sim_world([sim_fault('send-fail', 20, 10, tenths=5)], rate_halves=8))
+    w('clients-leave-and-return', sim_world([sim_fault('clients-leave', 20, 5, tenths=10)]))
+    w('everything-at-once', sim_world([sim_fault('backbone-down', 12, 5), sim_fault('flap', 20, count=2),
+                                       sim_fault('worker-crash', 25, 1, target=0),
+                                       sim_fault('send-fail', 30, 5), sim_fault('latency', 40, 5)],
+                                      workers=3, clients=6, watchdog=True))
+
+
 SEEDS = {
+    'sim_faults': seeds_sim_faults,
     'server_wire': seeds_server_wire,
     'server_settings': seeds_server_settings,
     'ws_session': seeds_ws_session,

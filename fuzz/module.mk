@@ -70,6 +70,7 @@ fuzz-run: fuzz
 
 # CI: the corpora are replayed by `make test`; this adds a short bounded
 # fuzz of every target so a harness that no longer builds or crashes at
-# once is caught.
+# once is caught.  Repeatable: a fixed seed and a fixed number of runs per
+# target ([ci] runs in fuzz/<target>.options), FUZZ_CI_SECONDS as a cap.
 fuzz-ci: fuzz
-	@fuzz/run-fuzzers $(FUZZ_B) $(FUZZ_CI_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_MODE=ci fuzz/run-fuzzers $(FUZZ_B) $(FUZZ_CI_SECONDS) $(FUZZ_TARGETS)

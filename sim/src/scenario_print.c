@@ -37,8 +37,9 @@ static void print_world(FILE *out, const sim_scenario *s)
 {
     char a[32], b[32], c[32], d[32];
     const sim_topology *t = &s->topology;
-    fprintf(out, "workers %u\nclients-per-worker %u\nworker-restart %s %s\n", t->workers,
-            t->clients_per_worker, onoff(t->worker_restart), dur(t->worker_restart_ns, a, sizeof a));
+    fprintf(out, "workers %u\nclients-per-worker %u\nworker-restart %s %s\npin-listener %s\n", t->workers,
+            t->clients_per_worker, onoff(t->worker_restart), dur(t->worker_restart_ns, a, sizeof a),
+            onoff(t->pin_listener));
     fprintf(out, "backbone %s latency=%s jitter=%s connect-latency=%s detect=%s output-buffer=%" PRIu64
                  " retention=%u payload-max=%u\n",
             sim_backbone_kind_name(t->backbone.kind), dur(t->backbone.latency_ns, a, sizeof a),

@@ -28,6 +28,7 @@
  *   workers 4
  *   clients-per-worker 100
  *   worker-restart on 5s
+ *   pin-listener off
  *   backbone redis latency=2ms jitter=1ms connect-latency=5ms detect=0s
  *            output-buffer=32MiB retention=100000 payload-max=7999
  *   bcast reconnect=on max-retries=0 backoff=equal backoff-min=500ms backoff-max=30s
@@ -113,6 +114,9 @@ typedef struct sim_topology {
     uint32_t clients_per_worker; /* default 10 */
     bool worker_restart;         /* restart a worker that exited/crashed, default true */
     sg_duration_ns worker_restart_ns; /* delay before the fresh instance runs, default 5 s */
+    bool pin_listener;           /* each worker holds a permanent listening context (a
+                                    statistics task): the reader never stops for lack of
+                                    clients; default false */
     sim_backbone_params backbone;
 } sim_topology;
 

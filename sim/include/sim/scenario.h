@@ -35,6 +35,7 @@
  *         replay-items=10000 replay-bytes=64MiB settle=2s settle-jitter=1s
  *         resync=on resync-window=10s resync-cooldown=30s watchdog=0s healthcheck=on
  *         delivery=immediate connect-timeout=10s payload-max=1MiB
+ *         heartbeat=0s clients-max=65536 peers-max=256
  *   workload publish-rate=2 payload=256 start=0s stop=0s connect-spread=5s publisher=-1
  *   client backoff=full base=500ms max=30s connect-latency=20ms
  *   truth refetch-rate=500 queue=2000 latency=5ms

@@ -164,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_input_init(&in, data, size);
     uint64_t seed = fuzz_u64(&in);
     make_world(&in, &s);
+    s.seed = seed; /* so the written scenario replays on its own */
     sg_error err = {{0}};
     FUZZ_CHECK_MSG(sim_scenario_check(&s, &err) == SG_OK, "the harness built an invalid world: %s", err.msg);
     sim_run_options opt = {.stop_at_first_violation = true, .max_events = EVENTS_MAX};

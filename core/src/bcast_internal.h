@@ -207,6 +207,8 @@ struct sg_bcast {
     bool work_deferred;    /* deferrable work waits for room in the action ring */
     sg_bcast_health health; /* the judgement last announced */
     uint64_t next_seq;     /* next DATA sequence number to stamp (starts at 1) */
+    bool seq_hole_owed;    /* a publish was lost before the wire: skip one number
+                              at the next stamp so peers see the loss as a gap */
     uint64_t own_echo_seq; /* ON_ECHO: last own sequence delivered */
     sg_registry registry;
     sg_reader reader;

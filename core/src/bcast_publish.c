@@ -4,11 +4,16 @@
  *
  * DATA messages from this worker carry seq 1, 2, 3, ... per epoch, stamped
  * when a message goes on the wire (a direct SEND or a replay PUBLISH), not
- * when it is buffered: an item the buffer later drops never held a number,
- * so peers never see a phantom gap for it.  A failed send returns its
- * number: when no later number is outstanding the next send reuses it
- * (failures reported in order rewind one by one, via the numbers their
- * queued copies still hold).
+ * when it is buffered.  A failed send returns its number: when no later
+ * number is outstanding the next send reuses it (failures reported in
+ * order rewind one by one, via the numbers their queued copies still
+ * hold), so a retried message causes no phantom gap.  A publish that will
+ * never reach the wire (evicted or not copied for lack of room or memory,
+ * poison, buffering disabled) is a real loss for the peers: it leaves one
+ * hole, the next stamp skips a number, so every peer sees a sequence gap
+ * and recovers (resync, refetch) instead of missing it silently.  (Found
+ * by fuzz/sim_faults.c: a replay copy lost to an allocation failure left
+ * a peer's client without the update for good.)
  *
  * A publish goes straight out only while the reader reads, the buffer is
  * empty and no replay is in flight; otherwise it queues behind the buffer,
@@ -32,6 +37,24 @@ static sg_bcast_header data_header(const sg_bcast *b, uint64_t seq)
     return h;
 }
 
+/* Publishes this worker knows will never reach the backbone. */
+static uint64_t losses(const sg_bcast *b)
+{
+    return b->replay.drops_overflow + b->replay.drops_nomem + b->counters.publish_drops +
+           b->counters.replay_drops_poison;
+}
+
+/* The next number to put on the wire, after the hole a loss left. */
+static uint64_t stamp_seq(sg_bcast *b)
+{
+    if (b->seq_hole_owed) {
+        b->next_seq++;
+        b->seq_hole_owed = false;
+    }
+    assert(b->next_seq >= 1 && b->next_seq < UINT64_MAX);
+    return b->next_seq++;
+}
+
 static bool is_poison(const sg_bcast *b, const uint8_t *payload, uint32_t len)
 {
     return (payload == NULL && len > 0) || len > b->config.backbone_payload_max;
@@ -50,7 +73,7 @@ static sg_publish_verdict buffer_publish(sg_bcast *b, const uint8_t *payload, ui
     return SG_PUBLISH_BUFFERED;
 }
 
-sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_t len)
+static sg_publish_result decide(sg_bcast *b, const uint8_t *payload, uint32_t len)
 {
     sg_publish_result res;
     memset(&res, 0, sizeof res);
@@ -61,12 +84,19 @@ sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_
         return res;
     }
     if (b->reader.state == SG_READER_READING && sg_replay_empty(&b->replay)) {
-        assert(b->next_seq >= 1 && b->next_seq < UINT64_MAX);
         res.verdict = SG_PUBLISH_SEND;
-        res.header = data_header(b, b->next_seq++);
+        res.header = data_header(b, stamp_seq(b));
         return res;
     }
     res.verdict = buffer_publish(b, payload, len);
+    return res;
+}
+
+sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_t len)
+{
+    uint64_t lost_before = losses(b);
+    sg_publish_result res = decide(b, payload, len);
+    b->seq_hole_owed |= losses(b) > lost_before;
     return res;
 }
 
@@ -95,6 +125,7 @@ void sg_publish_result_of_send(sg_bcast *b, const sg_bcast_header *h, const uint
         return;
     }
     b->counters.publish_failures++;
+    uint64_t lost_before = losses(b);
     if (is_poison(b, payload, len)) {
         b->counters.replay_drops_poison++;
     } else if (b->config.replay_items_max == 0) {
@@ -103,6 +134,7 @@ void sg_publish_result_of_send(sg_bcast *b, const sg_bcast_header *h, const uint
         b->counters.buffered++;
     }
     rewind_seq(b, h->seq);
+    b->seq_hole_owed |= losses(b) > lost_before;
     sg_recovery_kick(b);
 }
 
@@ -116,12 +148,14 @@ void sg_publish_replay_result(sg_bcast *b, bool ok)
     uint64_t seq = q->in_flight_seq;
     uint32_t unsent = q->snapshot_left;
     assert(seq != 0 && seq < b->next_seq);
+    uint64_t lost_before = losses(b);
     sg_replay_finish(q, ok);
     assert(q->in_flight == NULL);
     if (ok) {
         b->counters.replays++;
     } else {
         rewind_seq(b, seq);
+        b->seq_hole_owed |= losses(b) > lost_before; /* the failed item found no room */
     }
     sg_recovery_replay_finished(b, ok, unsent);
 }
@@ -140,7 +174,7 @@ bool sg_publish_pump(sg_bcast *b)
         b->work_deferred = true;
         return false;
     }
-    uint64_t seq = b->next_seq++;
+    uint64_t seq = stamp_seq(b);
     const sg_replay_item *it = sg_replay_take(q, seq);
     assert(it != NULL);
     sg_bcast_action a;

@@ -63,7 +63,7 @@ static void add(strings *s, const char *text)
 }
 
 /* One argument (or environment entry) from the input. */
-static void add_setting(strings *s, fuzz_input *in, bool env, bool *help)
+static void add_setting(strings *s, fuzz_input *in, bool env)
 {
     char name[96], value[ARG_BYTES / 2], both[ARG_BYTES];
     uint8_t how = fuzz_u8(in);
@@ -86,14 +86,8 @@ static void add_setting(strings *s, fuzz_input *in, bool env, bool *help)
         }
         break;
     case 3: add(s, name); break;
-    case 4:
-        add(s, value); /* arbitrary text */
-        *help |= !env && (strcmp(value, "--help") == 0 || strcmp(value, "-h") == 0);
-        break;
-    default:
-        add(s, env ? "STORMGLASS_NOT_A_SETTING=1" : "--help");
-        *help |= !env;
-        break;
+    case 4: add(s, value); break; /* arbitrary text */
+    default: add(s, env ? "STORMGLASS_NOT_A_SETTING=1" : "--help"); break;
     }
 }
 
@@ -152,13 +146,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&args, 0, sizeof args);
     memset(&env, 0, sizeof env);
     add(&args, "stormglassd");
-    bool help = false;
     size_t n_env = fuzz_u8(&in) % (ENV_MAX + 1);
     for (size_t i = 0; i < n_env; i++) {
-        add_setting(&env, &in, true, &help);
+        add_setting(&env, &in, true);
     }
     for (size_t i = 0; i < ARGS_MAX && fuzz_left(&in) > 0; i++) {
-        add_setting(&args, &in, false, &help);
+        add_setting(&args, &in, false);
+    }
+    bool help = false; /* --help or -h anywhere among the arguments, as documented */
+    for (size_t i = 1; i < args.n; i++) {
+        help |= strcmp(args.ptr[i], "--help") == 0 || strcmp(args.ptr[i], "-h") == 0;
     }
     sd_config cfg;
     sg_error err = {{0}};

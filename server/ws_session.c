@@ -24,6 +24,7 @@ struct sd_ws_session {
     const uint8_t *in;    /* bytes of the current sd_ws_feed not yet taken by wslay */
     size_t in_len;
     bool dead;            /* the write callback reported a dead transport */
+    bool close_queued;    /* we decided to close: a later read error must not kill the write */
 };
 
 static ssize_t recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
@@ -60,6 +61,7 @@ static ssize_t send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t 
 
 static void fail_with(sd_ws_session *s, uint16_t code, const char *reason)
 {
+    s->close_queued = true;
     wslay_event_queue_close(s->ctx, code, (const uint8_t *)reason, strlen(reason));
     wslay_event_shutdown_read(s->ctx);
 }
@@ -124,7 +126,14 @@ sg_status sd_ws_feed(sd_ws_session *s, const uint8_t *data, size_t len)
     s->in_len = len;
     while (s->in_len > 0 && wslay_event_want_read(s->ctx)) {
         if (wslay_event_recv(s->ctx) != 0) {
-            s->dead = true;
+            /* Once our close is queued, a read error (wslay cannot queue its
+             * own 1002 then) ends reading, not the session: the close we
+             * chose still goes out (found by fuzz/ws_session.c). */
+            if (s->close_queued) {
+                wslay_event_shutdown_read(s->ctx);
+            } else {
+                s->dead = true;
+            }
             break;
         }
     }
@@ -167,6 +176,7 @@ sg_status sd_ws_close(sd_ws_session *s, uint16_t code, const char *reason)
         return SG_OK;
     }
     int rv = wslay_event_queue_close(s->ctx, code, (const uint8_t *)reason, strlen(reason));
+    s->close_queued |= rv == 0 || rv == WSLAY_ERR_NO_MORE_MSG;
     return rv == 0 || rv == WSLAY_ERR_NO_MORE_MSG ? SG_OK : SG_E_STATE;
 }
 

@@ -139,9 +139,33 @@ static void test_repeated_routing_header_is_not_trusted(void **state)
     sd_http_request_free(&r);
 }
 
+/* Found by fuzz/http_request.c: an upgrade request with a body is refused
+ * however its bytes arrive; it used to pass when the body came in the same
+ * read as the headers and fail when a read ended inside the body. */
+static void test_upgrade_with_a_body_is_refused_in_any_split(void **state)
+{
+    (void)state;
+    const char *req = "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
+                      "Content-Length: 4\r\n\r\nabcd";
+    size_t len = strlen(req);
+    for (size_t cut = 0; cut <= len; cut++) {
+        sd_http_request r;
+        sd_http_request_init(&r, &limits);
+        size_t used = 0;
+        sd_http_outcome o = sd_http_feed(&r, (const uint8_t *)req, cut, &used);
+        if (o == SD_HTTP_MORE) {
+            o = sd_http_feed(&r, (const uint8_t *)req + used, len - used, &used);
+        }
+        assert_int_equal(o, SD_HTTP_ERROR);
+        assert_int_equal(r.error_status, 400);
+        sd_http_request_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_upgrade_with_a_body_is_refused_in_any_split),
         cmocka_unit_test(test_simple_get),
         cmocka_unit_test(test_byte_by_byte_post_with_body),
         cmocka_unit_test(test_pipelined_requests_leave_the_rest),

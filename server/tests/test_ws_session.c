@@ -158,6 +158,28 @@ static void test_violations_get_their_close_codes(void **state)
     assert_int_equal(violation(wire, n, 1024), 1002);
 }
 
+/* Found by fuzz/ws_session.c: a close the server queued (slow consumer,
+ * shutdown) still goes out when the client then breaks the protocol; the
+ * read error used to kill the session with the close unsent. */
+static void test_queued_close_survives_a_bad_frame(void **state)
+{
+    (void)state;
+    sink k;
+    memset(&k, 0, sizeof k);
+    sd_ws_limits lim = {1024, 4096, 8};
+    sd_ws_callbacks cb = {&k, sink_write, sink_text};
+    sd_ws_session *s = NULL;
+    assert_int_equal(sd_ws_create(&lim, &cb, &s), SG_OK);
+    assert_int_equal(sd_ws_close(s, SD_WS_CLOSE_SLOW_CONSUMER, "slow consumer"), SG_OK);
+    uint8_t wire[64];
+    size_t n = client_frame(wire, false, 0x8, "x", 1); /* a fragmented close: a protocol error */
+    assert_int_equal(sd_ws_feed(s, wire, n), SG_OK);
+    assert_int_equal(sd_ws_flush(s), SG_OK);
+    assert_int_equal(close_code_sent(&k), SD_WS_CLOSE_SLOW_CONSUMER);
+    assert_true(sd_ws_finished(s));
+    sd_ws_destroy(s);
+}
+
 static void test_send_queue_bound_refuses_past_limits(void **state)
 {
     (void)state;
@@ -206,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_text_across_any_split_and_fragments),
         cmocka_unit_test(test_violations_get_their_close_codes),
         cmocka_unit_test(test_send_queue_bound_refuses_past_limits),
+        cmocka_unit_test(test_queued_close_survives_a_bad_frame),
         cmocka_unit_test(test_utf8_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

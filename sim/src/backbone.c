@@ -13,7 +13,9 @@
  *             offset survives reconnects and restarts, so a resubscribed
  *             consumer reads what it missed.
  * Deliveries take latency + uniform jitter and stay FIFO per session; a
- * slow subscriber drains at drain_bytes_per_s.  Every delivery event holds
+ * slow subscriber drains at drain_bytes_per_s until its fault ends, then
+ * reads its backlog at once (a reader that is fast again does not keep
+ * the pace it had).  Every delivery event holds
  * its session's generation, so anything in flight when a session ends is
  * lost with it.
  */
@@ -198,7 +200,13 @@ static bool deliver_schedule(sim_world *w, sim_worker *wk, uint32_t idx)
         at = wk->last_arrival;
     }
     if (wk->drain_bytes_per_s > 0.0) {
+        /* Paced while slow, never past the end of the slowness: bytes still
+         * queued then arrive with the fast reader (found by fuzz/sim_faults:
+         * a replay burst queued just before the end kept the slow pace for
+         * minutes and failed the convergence oracle for the core). */
+        sg_time_ns catch_up = wk->slow_until > at ? wk->slow_until : at;
         at += (sg_duration_ns)((double)bytes * 1e9 / wk->drain_bytes_per_s);
+        at = at < catch_up ? at : catch_up;
     }
     wk->last_arrival = at;
     wk->pending_bytes += bytes;

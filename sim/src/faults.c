@@ -135,10 +135,13 @@ static void act(sim_world *w, const sim_fault *f, uint64_t index)
             backbone_kill_session(w, wk, 0);
         }
         break;
-    case SIM_FAULT_SLOW_SUBSCRIBER:
+    case SIM_FAULT_SLOW_SUBSCRIBER: {
         wk->slow_depth++;
         wk->drain_bytes_per_s = f->value > 0.0 ? f->value : 1.0;
+        sg_time_ns end = sim_fault_end(f);
+        wk->slow_until = end > wk->slow_until ? end : wk->slow_until;
         break;
+    }
     case SIM_FAULT_SLOW_CLIENTS:
         slow_clients(w, wk, f->value);
         break;

@@ -127,6 +127,8 @@ typedef struct sim_worker {
     uint32_t partition_depth;
     uint32_t slow_depth;
     double drain_bytes_per_s; /* slow subscriber; 0 = fast */
+    sg_time_ns slow_until;    /* end of the latest slow-subscriber fault: the reader
+                                 catches up with its backlog then */
     uint32_t send_fail_depth;
     double send_fail_probability;
     uint64_t pending_bytes;   /* redis output buffer in use */

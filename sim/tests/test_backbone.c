@@ -108,6 +108,29 @@ static void redis_kills_a_slow_subscriber_at_its_output_buffer(void **state)
     sim_result_free(&ideal);
 }
 
+/* Found by fuzz/sim_faults: once the slow-subscriber fault ends, the
+ * reader takes its backlog at once; it used to keep the slow pace for what
+ * was queued during the fault (and everything behind it), so a burst
+ * queued just before the end arrived minutes later. */
+static void a_slow_subscriber_catches_up_when_the_fault_ends(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    small_scenario(&s, SIM_BACKBONE_IDEAL);
+    s.workload.publisher = 0;
+    sim_fault f = sim_fault_make(SIM_FAULT_SLOW_SUBSCRIBER, S(20));
+    f.target = 1;
+    f.duration_ns = S(10);
+    f.value = 100.0; /* bytes per second: 20 updates of 288 B take a minute at this pace */
+    assert_int_equal(sim_scenario_add_fault(&s, &f), SG_OK);
+    sim_result r = run_ok(&s, &toy_model_noresync, 1);
+    assert_int_equal(r.metrics[SIM_M_DELIVERIES_MISSED], 0);
+    assert_int_equal(r.metrics[SIM_M_CONVERGED], 1);
+    assert_true(r.metrics[SIM_M_CONVERGENCE_TIME_S] >= 0.0);
+    assert_true(r.metrics[SIM_M_CONVERGENCE_TIME_S] < 5.0);
+    sim_result_free(&r);
+}
+
 static void connect_then_drop_keeps_the_reader_flapping(void **state)
 {
     (void)state;
@@ -155,6 +178,7 @@ int main(void)
         cmocka_unit_test(postgres_refuses_payloads_of_8000_bytes),
         cmocka_unit_test(half_open_session_is_silent_and_health_lies),
         cmocka_unit_test(redis_kills_a_slow_subscriber_at_its_output_buffer),
+        cmocka_unit_test(a_slow_subscriber_catches_up_when_the_fault_ends),
         cmocka_unit_test(connect_then_drop_keeps_the_reader_flapping),
         cmocka_unit_test(flap_train_counts_every_cycle),
     };

@@ -350,21 +350,6 @@ static const sd_setting *find_by_flag(const char *arg, size_t len)
     return NULL;
 }
 
-/* Up to 60 bytes of what the user gave, for an error message: control and
- * non-ASCII bytes become '?' (as the core's parsers show bad values), so a
- * message is one printable line whatever argv or the environment hold
- * (found by fuzz/server_settings.c). */
-static const char *shown(const char *text, size_t len, char *buf, size_t size)
-{
-    size_t n = len < size - 1 ? len : size - 1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        buf[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 static sg_status load_env(sd_config *cfg, char **envp, sg_error *err)
 {
     for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
@@ -377,7 +362,8 @@ static sg_status load_env(sd_config *cfg, char **envp, sg_error *err)
         const sd_setting *s = find_by_env(e, nlen);
         if (s == NULL) {
             char name[61];
-            return sg_error_set(err, SG_E_INVALID, "%s: unknown setting (see --help)", shown(e, nlen, name, sizeof name));
+            return sg_error_set(err, SG_E_INVALID, "%s: unknown setting (see --help)",
+                                sg_parse_show(e, nlen, name, sizeof name)); /* printable, bounded */
         }
         char origin[96];
         sd_setting_env(s, origin, sizeof origin);
@@ -397,7 +383,8 @@ static sg_status load_flag(sd_config *cfg, int argc, char **argv, int *i, sg_err
     const sd_setting *s = find_by_flag(arg, nlen);
     if (s == NULL) {
         char name[61];
-        return sg_error_set(err, SG_E_INVALID, "%s: unknown option (see --help)", shown(arg, nlen, name, sizeof name));
+        return sg_error_set(err, SG_E_INVALID, "%s: unknown option (see --help)",
+                            sg_parse_show(arg, nlen, name, sizeof name)); /* printable, bounded */
     }
     char origin[96];
     sd_setting_flag(s, origin, sizeof origin);
@@ -451,7 +438,7 @@ sd_args_result sd_config_load(sd_config *cfg, int argc, char **argv, char **envp
         if (strncmp(argv[i], "--", 2) != 0) {
             char arg[61];
             sg_error_set(err, SG_E_INVALID, "%s: unexpected argument (options start with --)",
-                         shown(argv[i], strlen(argv[i]), arg, sizeof arg));
+                         sg_parse_show(argv[i], strlen(argv[i]), arg, sizeof arg));
             return SD_ARGS_ERROR;
         }
         if (load_flag(cfg, argc, argv, &i, err) != SG_OK) {

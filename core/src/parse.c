@@ -38,9 +38,9 @@ static int equals_ci(const char *a, size_t alen, const char *b)
     return 1;
 }
 
-/* Copies text into buf for messages, replacing control bytes. */
-static const char *shown(const char *text, size_t len, char *buf, size_t size)
+const char *sg_parse_show(const char *text, size_t len, char *buf, size_t size)
 {
+    assert(buf != NULL && size > 0);
     size_t n = len < size - 1 ? len : size - 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
@@ -90,7 +90,7 @@ sg_status sg_parse_duration(const char *text, size_t len, sg_duration_unit bare_
     while (i < len && is_digit(text[i])) {
         if (whole > UINT64_MAX / 10 - 9) {
             return sg_error_set(err, SG_E_INVALID, "duration '%s' is too large (limit 100 days)",
-                                shown(text, len, show, sizeof show));
+                                sg_parse_show(text, len, show, sizeof show));
         }
         whole = whole * 10 + (uint64_t)(text[i] - '0');
         i++;
@@ -103,7 +103,7 @@ sg_status sg_parse_duration(const char *text, size_t len, sg_duration_unit bare_
         while (i < len && is_digit(text[i])) {
             if (frac_digits == 9) {
                 return sg_error_set(err, SG_E_INVALID, "duration '%s' has more than 9 decimals",
-                                    shown(text, len, show, sizeof show));
+                                    sg_parse_show(text, len, show, sizeof show));
             }
             frac = frac * 10 + (uint64_t)(text[i] - '0');
             frac_digits++;
@@ -113,13 +113,13 @@ sg_status sg_parse_duration(const char *text, size_t len, sg_duration_unit bare_
     if (int_digits == 0 && frac_digits == 0) {
         return sg_error_set(err, SG_E_INVALID,
                             "expected a duration such as 500ms, 1.5s, 2m or 1h, got '%s'",
-                            shown(text, len, show, sizeof show));
+                            sg_parse_show(text, len, show, sizeof show));
     }
     sg_duration_ns unit = 0;
     if (i == len) {
         if (bare_unit == SG_UNIT_REQUIRED && !(whole == 0 && frac == 0)) {
             return sg_error_set(err, SG_E_INVALID, "duration '%s' needs a unit (ns, us, ms, s, m, h)",
-                                shown(text, len, show, sizeof show));
+                                sg_parse_show(text, len, show, sizeof show));
         }
         unit = bare_unit == SG_UNIT_MILLISECONDS ? SG_NS_PER_MS : SG_NS_PER_S;
     } else {
@@ -131,13 +131,13 @@ sg_status sg_parse_duration(const char *text, size_t len, sg_duration_unit bare_
         if (unit == 0) {
             return sg_error_set(err, SG_E_INVALID,
                                 "duration '%s' has an unknown unit (expected ns, us, ms, s, m or h)",
-                                shown(text, len, show, sizeof show));
+                                sg_parse_show(text, len, show, sizeof show));
         }
     }
     uint64_t limit = (uint64_t)SG_DURATION_MAX_NS;
     if (whole > limit / (uint64_t)unit) {
         return sg_error_set(err, SG_E_INVALID, "duration '%s' is too large (limit 100 days)",
-                            shown(text, len, show, sizeof show));
+                            sg_parse_show(text, len, show, sizeof show));
     }
     uint64_t ns = whole * (uint64_t)unit;
     uint64_t scale = 1;
@@ -149,7 +149,7 @@ sg_status sg_parse_duration(const char *text, size_t len, sg_duration_unit bare_
     uint64_t frac_ns = (frac * ((uint64_t)unit / scale)) + (frac * ((uint64_t)unit % scale)) / scale;
     if (ns > limit - frac_ns) {
         return sg_error_set(err, SG_E_INVALID, "duration '%s' is too large (limit 100 days)",
-                            shown(text, len, show, sizeof show));
+                            sg_parse_show(text, len, show, sizeof show));
     }
     *out = (sg_duration_ns)(ns + frac_ns);
     return SG_OK;
@@ -167,7 +167,7 @@ sg_status sg_parse_u64(const char *text, size_t len, uint64_t min, uint64_t max,
     for (size_t i = 0; i < len; i++) {
         if (!is_digit(text[i])) {
             return sg_error_set(err, SG_E_INVALID, "expected a whole number, got '%s'",
-                                shown(text, len, show, sizeof show));
+                                sg_parse_show(text, len, show, sizeof show));
         }
         uint64_t digit = (uint64_t)(text[i] - '0');
         if (v > (UINT64_MAX - digit) / 10) {
@@ -178,7 +178,7 @@ sg_status sg_parse_u64(const char *text, size_t len, uint64_t min, uint64_t max,
     }
     if (overflow || v < min || v > max) {
         return sg_error_set(err, SG_E_INVALID, "value %s is out of range %llu .. %llu",
-                            shown(text, len, show, sizeof show), (unsigned long long)min,
+                            sg_parse_show(text, len, show, sizeof show), (unsigned long long)min,
                             (unsigned long long)max);
     }
     *out = v;
@@ -198,7 +198,7 @@ sg_status sg_parse_bytes(const char *text, size_t len, uint64_t max, uint64_t *o
     }
     if (digits == 0) {
         return sg_error_set(err, SG_E_INVALID, "expected a byte size such as 4096, 64KiB or 16MiB, got '%s'",
-                            shown(text, len, show, sizeof show));
+                            sg_parse_show(text, len, show, sizeof show));
     }
     uint64_t mult = 0;
     const char *suffix = text + digits;
@@ -216,7 +216,7 @@ sg_status sg_parse_bytes(const char *text, size_t len, uint64_t max, uint64_t *o
     }
     if (mult == 0) {
         return sg_error_set(err, SG_E_INVALID, "byte size '%s' has an unknown suffix (expected KiB, MiB or GiB)",
-                            shown(text, len, show, sizeof show));
+                            sg_parse_show(text, len, show, sizeof show));
     }
     uint64_t v = 0;
     st = sg_parse_u64(text, digits, 0, UINT64_MAX, &v, err);
@@ -225,7 +225,7 @@ sg_status sg_parse_bytes(const char *text, size_t len, uint64_t max, uint64_t *o
     }
     if (v > max / mult) {
         return sg_error_set(err, SG_E_INVALID, "byte size '%s' exceeds the limit of %llu bytes",
-                            shown(text, len, show, sizeof show), (unsigned long long)max);
+                            sg_parse_show(text, len, show, sizeof show), (unsigned long long)max);
     }
     *out = v * mult;
     return SG_OK;
@@ -246,18 +246,18 @@ sg_status sg_parse_double(const char *text, size_t len, double min, double max, 
         char c = buf[i];
         if (!(is_digit(c) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) {
             return sg_error_set(err, SG_E_INVALID, "expected a number, got '%s'",
-                                shown(text, len, show, sizeof show));
+                                sg_parse_show(text, len, show, sizeof show));
         }
     }
     char *end = NULL;
     errno = 0;
     double v = strtod(buf, &end);
     if (end != buf + len || errno == ERANGE || !isfinite(v)) {
-        return sg_error_set(err, SG_E_INVALID, "expected a number, got '%s'", shown(text, len, show, sizeof show));
+        return sg_error_set(err, SG_E_INVALID, "expected a number, got '%s'", sg_parse_show(text, len, show, sizeof show));
     }
     if (v < min || v > max) {
         return sg_error_set(err, SG_E_INVALID, "value %s is out of range %g .. %g",
-                            shown(text, len, show, sizeof show), min, max);
+                            sg_parse_show(text, len, show, sizeof show), min, max);
     }
     *out = v;
     return SG_OK;
@@ -282,7 +282,7 @@ sg_status sg_parse_bool(const char *text, size_t len, bool *out, sg_error *err)
             return SG_OK;
         }
     }
-    return sg_error_set(err, SG_E_INVALID, "expected true or false, got '%s'", shown(text, len, show, sizeof show));
+    return sg_error_set(err, SG_E_INVALID, "expected true or false, got '%s'", sg_parse_show(text, len, show, sizeof show));
 }
 
 void sg_format_duration(sg_duration_ns d, char *buf, size_t size)

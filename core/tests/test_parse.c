@@ -120,6 +120,15 @@ static void format_duration_for_people(void **state)
     assert_string_equal(buf, "1.5us");
 }
 
+static void show_makes_input_printable(void **state)
+{
+    (void)state;
+    char buf[8];
+    assert_string_equal(sg_parse_show("a\nb\x1b\xc3z", 6, buf, sizeof buf), "a?b??z");
+    assert_string_equal(sg_parse_show("0123456789", 10, buf, sizeof buf), "0123456"); /* bounded */
+    assert_string_equal(sg_parse_show("", 0, buf, sizeof buf), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +136,7 @@ int main(void)
         cmocka_unit_test(bad_durations_say_why),
         cmocka_unit_test(counts_bytes_ratios_bools),
         cmocka_unit_test(format_duration_for_people),
+        cmocka_unit_test(show_makes_input_printable),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

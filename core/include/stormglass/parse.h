@@ -50,6 +50,11 @@ sg_status sg_parse_double(const char *text, size_t len, double min, double max, 
 /* true/false, yes/no, on/off, 1/0 (case-insensitive). */
 sg_status sg_parse_bool(const char *text, size_t len, bool *out, sg_error *err);
 
+/* Copies up to buf_size-1 bytes of text for an error message, each control
+ * or non-ASCII byte as '?', so a message quoting user input stays one
+ * printable line.  Returns buf. */
+const char *sg_parse_show(const char *text, size_t len, char *buf, size_t buf_size);
+
 /* Formats a duration compactly for people: "500ms", "1.5s", "2m30s", "1h". */
 void sg_format_duration(sg_duration_ns d, char *buf, size_t buf_size);
 

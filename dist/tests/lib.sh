@@ -6,18 +6,21 @@ ship_passed=0
 ship_failed=0
 ship_skipped=0
 
-# check NAME COMMAND... - runs COMMAND; its output is shown only on failure.
+# check NAME COMMAND... - runs COMMAND in this shell (so it may set
+# variables and start background jobs); its output is shown only on failure.
 check() {
-    local name=$1; shift
-    local out
-    if out=$("$@" 2>&1); then
+    local name=$1 log
+    shift
+    log=$(mktemp)
+    if "$@" >"$log" 2>&1; then
         printf '  PASS  %s\n' "$name"
         ship_passed=$((ship_passed + 1))
     else
         printf '  FAIL  %s\n' "$name"
-        sed 's/^/        /' <<<"$out" | tail -40
+        tail -40 "$log" | sed 's/^/        /'
         ship_failed=$((ship_failed + 1))
     fi
+    rm -f "$log"
 }
 
 skip() {

@@ -5,4 +5,4 @@
 # sees every program the other modules registered: stormglassd is shipped
 # as soon as server/module.mk builds it.
 
-include dist/version.mk dist/shlib.mk dist/install.mk dist/tests.mk dist/deb.mk
+include dist/version.mk dist/shlib.mk dist/install.mk dist/tests.mk dist/tarball.mk dist/deb.mk

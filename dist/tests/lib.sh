@@ -7,13 +7,15 @@ ship_failed=0
 ship_skipped=0
 
 # check NAME COMMAND... - runs COMMAND in this shell (so it may set
-# variables and start background jobs); its output is shown only on failure.
+# variables and start background jobs); its output is shown on failure,
+# and on success only its lines starting with "detail: " (measurements).
 check() {
     local name=$1 log
     shift
     log=$(mktemp)
     if "$@" >"$log" 2>&1; then
         printf '  PASS  %s\n' "$name"
+        sed -n 's/^detail: /        /p' "$log"
         ship_passed=$((ship_passed + 1))
     else
         printf '  FAIL  %s\n' "$name"

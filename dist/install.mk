@@ -88,8 +88,3 @@ uninstall:
 	$(Q)if cmp -s dist/stormglassd.env $(DESTDIR)$(ENVFILE); then rm -f $(DESTDIR)$(ENVFILE); \
 		rmdir $(DESTDIR)$(dir $(ENVFILE)) 2>/dev/null || true; \
 		elif [ -e $(DESTDIR)$(ENVFILE) ]; then echo "  KEEP    $(DESTDIR)$(ENVFILE) (changed)"; fi
-
-# For the tests: the daemon this build ships (empty until there is one).
-.PHONY: print-ship-daemon
-print-ship-daemon:
-	@echo $(SHIP_DAEMON)

@@ -33,6 +33,7 @@ static void swarm_config(sim_swarm_config *c)
                      (1u << SIM_FAULT_SLOW_CLIENTS);
     c->backbone_kinds = (1u << SIM_BACKBONE_IDEAL) | (1u << SIM_BACKBONE_REDIS) | (1u << SIM_BACKBONE_KAFKA);
     c->duration_ns = S(240);
+    c->draw_settings = false; /* the test-only models are not meant for every setting */
 }
 
 static void swarm_draw_is_a_function_of_the_seed(void **state)

@@ -49,6 +49,10 @@ typedef struct sim_swarm_config {
     uint32_t backbone_kinds;      /* bit (1 << sim_backbone_kind), default all */
     sg_duration_ns duration_ns;   /* default 5 min */
     uint32_t oracle_checks;       /* default SIM_ORACLE_ALL */
+    bool draw_settings;           /* also draw backbone timing, core settings (buffer size,
+                                     delivery policy, settle, cooldown, max retries,
+                                     watchdog), client policy and a probe; default true.
+                                     false: scenario defaults except the watchdog */
 } sim_swarm_config;
 
 typedef struct sim_swarm_failure {

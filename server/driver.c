@@ -318,6 +318,10 @@ sg_status sd_driver_start(sd_server *srv, sg_error *err)
         return st;
     }
     srv->bb_session = 1; /* caches start stale (fresh_session 0) */
+    /* The server always listens: its topic caches must follow the fleet and
+     * its publishes must reach the backbone even with no client connected,
+     * so it holds one permanent pin (the core's "pinned context"). */
+    sg_bcast_pin(srv->core, sd_now());
     sd_driver_pump(srv);
     return SG_OK;
 }

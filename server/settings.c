@@ -444,7 +444,8 @@ void sd_settings_usage(FILE *out)
                  "environment variable; a flag overrides the variable.  Durations take units\n"
                  "(500ms, 2s, 1m; a bare number is seconds); sizes take k/m/g suffixes.\n\n"
                  "options:\n"
-                 "  --help   this text\n");
+                 "  --help   this text\n"
+                 "  --version   the version and the source revision it was built from\n");
     usage_ctx u = {out, sd_config_default()};
     sd_settings_each(usage_row, &u);
 }

@@ -225,6 +225,8 @@ static void do_client_frame(model *m)
     }
     if (opcode == 1 || opcode == 2) {
         expect_frame(m, opcode, payload, len);
+    } else if (opcode == 9 && m->clean && m->expect_close == 0 && len > m->limits.message_bytes_max) {
+        m->expect_close = 1009; /* wslay applies the message limit to a ping's payload too */
     }
     uint32_t texts_before = m->texts;
     feed(m, frame, n);

@@ -112,6 +112,7 @@ static int parse_args(int argc, char **argv, backoff_args *a)
 int cli_backoff(int argc, char **argv)
 {
     backoff_args a;
+    memset(&a, 0, sizeof a);
     int rc = parse_args(argc, argv, &a);
     if (rc != CLI_EXIT_OK) {
         return rc;

@@ -30,6 +30,8 @@ int cli_backoff(int argc, char **argv);
 void cli_backoff_usage(void);
 int cli_retry_after(int argc, char **argv);
 void cli_retry_after_usage(void);
+int cli_check(int argc, char **argv);
+void cli_check_usage(void);
 
 /* Returns the value of flag argv[*i] ("--x VALUE" or "--x=VALUE") and
  * advances *i, or NULL (after printing why) when the value is missing. */

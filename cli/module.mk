@@ -5,8 +5,12 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
 CLI_BIN := $(B)/stormglass
 PROGRAMS += $(CLI_BIN)
 
-$(B)/obj/cli/%.o: MODULE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Icli
+$(B)/obj/cli/%.o: MODULE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Icli -Isim/include
 
-$(CLI_BIN): $(CLI_OBJS) $(CORE_LIB)
+# The storm verbs (run, check, swarm, shrink, study) use the simulator.
+# TEMPORARY: until the broadcaster core is on main, the weak config stub
+# of the simulator's tests stands in for sg_bcast_config_default.
+CLI_STUBS := $(if $(wildcard core/src/bcast_config.c),,$(B)/obj/sim/tests/support/bcast_config_stub.o)
+$(CLI_BIN): $(CLI_OBJS) $(SIM_LIB) $(CLI_STUBS) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)

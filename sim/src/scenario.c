@@ -91,7 +91,7 @@ void sim_scenario_init(sim_scenario *s)
     memset(s, 0, sizeof *s);
     strcpy(s->name, "unnamed");
     s->seed = 1;
-    s->duration_ns = 5 * 60 * SG_NS_PER_S;
+    s->duration_ns = (sg_duration_ns)5 * 60 * SG_NS_PER_S;
     s->sample_period_ns = SG_NS_PER_S;
     s->model_count = 1;
     strcpy(s->models[0], "core");
@@ -100,6 +100,7 @@ void sim_scenario_init(sim_scenario *s)
     s->workload.publish_per_s = 1.0;
     s->workload.payload_bytes = 256;
     s->workload.connect_spread_ns = SG_NS_PER_S;
+    s->workload.publisher = -1;
     s->client.backoff = sg_backoff_config_default(SG_BACKOFF_FULL_JITTER);
     s->client.connect_latency_ns = 20 * SG_NS_PER_MS;
     s->truth.refetch_per_s = 1000.0;

@@ -76,6 +76,9 @@ static sg_status check_world(const sim_scenario *s, sg_error *err)
     TRY(check_span(s->workload.publish_start_ns, SIM_RUN_DURATION_MAX_NS, "workload.start", err));
     TRY(check_span(s->workload.publish_stop_ns, SIM_RUN_DURATION_MAX_NS, "workload.stop", err));
     TRY(check_span(s->workload.connect_spread_ns, DAY_NS, "workload.connect-spread", err));
+    if (s->workload.publisher < -1 || s->workload.publisher >= (int32_t)s->topology.workers) {
+        return sg_error_set(err, SG_E_INVALID, "workload.publisher: must be -1 or a worker index");
+    }
     TRY(sg_backoff_config_check(&s->client.backoff, err));
     TRY(check_span(s->client.connect_latency_ns, 3600 * SG_NS_PER_S, "client.connect-latency", err));
     TRY(check_ratio(s->truth.refetch_per_s, 1e9, "truth.refetch-rate", err));

@@ -57,9 +57,9 @@ static void print_world(FILE *out, const sim_scenario *s)
             dur(k->watchdog_ns, c, sizeof c), onoff(k->healthcheck_enabled),
             k->delivery == SG_DELIVERY_ON_ECHO ? "on-echo" : "immediate", dur(k->connect_timeout_ns, d, sizeof d));
     const sim_workload *w = &s->workload;
-    fprintf(out, "workload publish-rate=%.15g payload=%u start=%s stop=%s connect-spread=%s\n", w->publish_per_s,
-            w->payload_bytes, dur(w->publish_start_ns, a, sizeof a), dur(w->publish_stop_ns, b, sizeof b),
-            dur(w->connect_spread_ns, c, sizeof c));
+    fprintf(out, "workload publish-rate=%.15g payload=%u start=%s stop=%s connect-spread=%s publisher=%d\n",
+            w->publish_per_s, w->payload_bytes, dur(w->publish_start_ns, a, sizeof a),
+            dur(w->publish_stop_ns, b, sizeof b), dur(w->connect_spread_ns, c, sizeof c), w->publisher);
     fprintf(out, "client backoff=%s base=%s max=%s max-retries=%u connect-latency=%s\n",
             sg_backoff_policy_name(s->client.backoff.policy), dur(s->client.backoff.base_ns, a, sizeof a),
             dur(s->client.backoff.max_ns, b, sizeof b), s->client.backoff.max_retries,

@@ -34,7 +34,7 @@
  *         replay-items=10000 replay-bytes=64MiB settle=2s settle-jitter=1s
  *         resync=on resync-window=10s resync-cooldown=30s watchdog=0s healthcheck=on
  *         delivery=immediate connect-timeout=10s payload-max=1MiB
- *   workload publish-rate=2 payload=256 start=0s stop=0s connect-spread=5s
+ *   workload publish-rate=2 payload=256 start=0s stop=0s connect-spread=5s publisher=-1
  *   client backoff=full base=500ms max=30s connect-latency=20ms
  *   truth refetch-rate=500 queue=2000 latency=5ms
  *   probe on period=10s timeout=1s failure-threshold=3 initial-delay=0s restart=on
@@ -121,6 +121,8 @@ typedef struct sim_workload {
     sg_time_ns publish_start_ns; /* default 0 */
     sg_time_ns publish_stop_ns;  /* 0 = until the end of the run */
     sg_duration_ns connect_spread_ns; /* initial client connects uniform over [0, this], default 1 s */
+    int32_t publisher;           /* -1 (default): any live worker; else only this worker
+                                    publishes (skipped while it is down) */
 } sim_workload;
 
 typedef struct sim_client_policy {

@@ -37,3 +37,15 @@ __attribute__((weak)) sg_status sg_bcast_config_check(const sg_bcast_config *con
     }
     return sg_backoff_config_check(&config->backoff, err);
 }
+
+__attribute__((weak)) const char *sg_bcast_note_name(sg_bcast_note_kind k)
+{
+    (void)k;
+    return "note";
+}
+
+__attribute__((weak)) const char *sg_health_reason_name(sg_health_reason r)
+{
+    (void)r;
+    return "reason";
+}

@@ -1,0 +1,182 @@
+/*
+ * bench_sim.c - `make bench-sim`: the simulator's speed and size figures.
+ *
+ *   1. raw speed: simulated events per second of wall time (one core);
+ *   2. the fleet storm: 4 workers x 10,000 clients, one simulated hour, a
+ *      20 s backbone outage and the full resync that follows: wall time,
+ *      time compression, and memory per simulated client (peak RSS growth
+ *      divided by the clients: simulator state, event queue share and the
+ *      model's registry slot, all in);
+ *   3. a 1,000-seed swarm of small topologies.
+ * Prints the figures and writes them to DIR/sim.txt and DIR/sim.json.
+ * The wall clock is read here only, to measure: the runs themselves are
+ * simulated time.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "sim/run.h"
+#include "sim/search.h"
+#include "toy_model.h"
+
+typedef struct figures {
+    double events_per_s, events_run;
+    double fleet_wall_s, fleet_compression, fleet_bytes_per_client, fleet_events;
+    double fleet_resync_closes, fleet_refetches, fleet_convergence_s;
+    double swarm_wall_s, swarm_runs, swarm_failures;
+    const char *model;
+} figures;
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double peak_rss_bytes(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss * 1024.0;
+}
+
+static int run(const sim_scenario *s, const sim_model_set *m, sim_result *r, double *wall)
+{
+    sg_error err = {{0}};
+    double t0 = wall_s();
+    sg_status st = sim_run(s, m, s->seed, NULL, r, &err);
+    *wall = wall_s() - t0;
+    if (st != SG_OK) {
+        fprintf(stderr, "bench-sim: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+static int fleet_storm(const sim_model_set *m, figures *f)
+{
+    sim_scenario *s = malloc(sizeof *s);
+    sim_scenario_init(s);
+    strcpy(s->name, "fleet-storm");
+    s->topology.workers = 4;
+    s->topology.clients_per_worker = 10000;
+    s->bcast.clients_max = 16384;
+    s->duration_ns = 3600 * SG_NS_PER_S;
+    s->workload.publish_per_s = 1.0;
+    s->workload.connect_spread_ns = 30 * SG_NS_PER_S;
+    s->truth.refetch_per_s = 2000;
+    s->truth.queue_max = 50000;
+    sim_fault down = sim_fault_make(SIM_FAULT_BACKBONE_DOWN, 600 * SG_NS_PER_S);
+    down.duration_ns = 20 * SG_NS_PER_S;
+    (void)sim_scenario_add_fault(s, &down);
+    double rss0 = peak_rss_bytes();
+    sim_result r;
+    double wall = 0;
+    int rc = run(s, m, &r, &wall);
+    double rss1 = peak_rss_bytes();
+    f->fleet_wall_s = wall;
+    f->fleet_compression = 3600.0 / wall;
+    f->fleet_bytes_per_client = (rss1 - rss0) / 40000.0;
+    f->fleet_events = r.metrics[SIM_M_EVENTS];
+    f->fleet_resync_closes = r.metrics[SIM_M_RESYNC_CLOSES];
+    f->fleet_refetches = r.metrics[SIM_M_REFETCHES];
+    f->fleet_convergence_s = r.metrics[SIM_M_CONVERGENCE_TIME_S];
+    sim_result_free(&r);
+    free(s);
+    return rc;
+}
+
+static int raw_speed(const sim_model_set *m, figures *f)
+{
+    sim_scenario *s = malloc(sizeof *s);
+    sim_scenario_init(s);
+    strcpy(s->name, "raw-speed");
+    s->topology.workers = 8;
+    s->topology.clients_per_worker = 50;
+    s->bcast.clients_max = 64;
+    s->topology.backbone.kind = SIM_BACKBONE_IDEAL;
+    s->duration_ns = 120 * SG_NS_PER_S;
+    s->workload.publish_per_s = 2000.0;
+    sim_result r;
+    double wall = 0;
+    int rc = run(s, m, &r, &wall);
+    f->events_run = r.metrics[SIM_M_EVENTS];
+    f->events_per_s = r.metrics[SIM_M_EVENTS] / wall;
+    sim_result_free(&r);
+    free(s);
+    return rc;
+}
+
+static int swarm(const sim_model_set *m, figures *f)
+{
+    sim_swarm_config c;
+    sim_swarm_config_default(&c);
+    c.seed_count = 1000;
+    sim_swarm_summary sum;
+    sg_error err = {{0}};
+    double t0 = wall_s();
+    if (sim_swarm(&c, m, &sum, &err) != SG_OK) {
+        fprintf(stderr, "bench-sim: %s\n", err.msg);
+        return 1;
+    }
+    f->swarm_wall_s = wall_s() - t0;
+    f->swarm_runs = (double)sum.runs;
+    f->swarm_failures = (double)sum.failures;
+    return 0;
+}
+
+static void report(FILE *out, const figures *f)
+{
+    fprintf(out, "simulator benchmark (model: %s)\n", f->model);
+    fprintf(out, "  raw speed        %.2f million simulated events/s (%.0f events)   target >= 2\n",
+            f->events_per_s / 1e6, f->events_run);
+    fprintf(out, "  fleet storm      4 x 10000 clients, 1 h, 20 s outage: %.2f s wall, %.0fx compression "
+                 "(target < 5 s, > 700x)\n",
+            f->fleet_wall_s, f->fleet_compression);
+    fprintf(out, "                   %.0f events, %.0f resync closes, %.0f refetches, converged %.1f s after the outage\n",
+            f->fleet_events, f->fleet_resync_closes, f->fleet_refetches, f->fleet_convergence_s);
+    fprintf(out, "                   %.0f bytes per simulated client, all in (target < 512)\n",
+            f->fleet_bytes_per_client);
+    fprintf(out, "  swarm            %.0f seeds in %.2f s (target < 60 s), %.0f failing\n", f->swarm_runs,
+            f->swarm_wall_s, f->swarm_failures);
+}
+
+static void report_json(FILE *out, const figures *f)
+{
+    fprintf(out,
+            "{\"model\":\"%s\",\"events_per_s\":%.0f,\"fleet_wall_s\":%.3f,\"fleet_compression\":%.1f,"
+            "\"fleet_bytes_per_client\":%.0f,\"fleet_events\":%.0f,\"fleet_convergence_s\":%.3f,"
+            "\"swarm_seeds\":%.0f,\"swarm_wall_s\":%.3f,\"swarm_failures\":%.0f}\n",
+            f->model, f->events_per_s, f->fleet_wall_s, f->fleet_compression, f->fleet_bytes_per_client,
+            f->fleet_events, f->fleet_convergence_s, f->swarm_runs, f->swarm_wall_s, f->swarm_failures);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "reports/bench";
+    sim_model_set m = toy_models(&toy_model_resync);
+    figures f = {.model = m.name};
+    if (fleet_storm(&m, &f) != 0 || raw_speed(&m, &f) != 0 || swarm(&m, &f) != 0) {
+        return 1;
+    }
+    report(stdout, &f);
+    char path[512];
+    (void)snprintf(path, sizeof path, "%s/sim.txt", dir);
+    FILE *txt = fopen(path, "w");
+    (void)snprintf(path, sizeof path, "%s/sim.json", dir);
+    FILE *json = fopen(path, "w");
+    if (txt == NULL || json == NULL) {
+        fprintf(stderr, "bench-sim: cannot write under %s\n", dir);
+        return 1;
+    }
+    report(txt, &f);
+    report_json(json, &f);
+    fclose(txt);
+    fclose(json);
+    return 0;
+}

@@ -11,6 +11,7 @@ static const cli_verb verbs[] = {
     {"backoff", "print the retry schedule a backoff policy produces", cli_backoff, cli_backoff_usage},
     {"retry-after", "parse a Retry-After value and print the wait in seconds", cli_retry_after,
      cli_retry_after_usage},
+    {"run", "replay incident storms (legacy and core), judge them, write reports", cli_run, cli_run_usage},
     {"check", "parse and validate storm files without running them", cli_check, cli_check_usage},
 };
 

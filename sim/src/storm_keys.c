@@ -68,6 +68,7 @@ static const storm_key workload_keys[] = {
     {"start", STORM_V_DURATION, SC(workload.publish_start_ns), 0, RUN_MAX, 0},
     {"stop", STORM_V_DURATION, SC(workload.publish_stop_ns), 0, RUN_MAX, 0},
     {"connect-spread", STORM_V_DURATION, SC(workload.connect_spread_ns), 0, DAY_NS, 0},
+    {"publisher", STORM_V_I32, SC(workload.publisher), -1, SIM_WORKERS_MAX - 1, 0},
 };
 
 static const storm_key client_keys[] = {
@@ -119,6 +120,24 @@ static const storm_key oracle_keys[] = {
     {"checks", STORM_V_CHECKS, SC(oracle.checks), 0, 0, 0},
 };
 
+/* The scale-in and healthz worlds live in the storm, not the scenario. */
+#define ST(field) offsetof(storm, field)
+
+static const storm_key scale_in_keys[] = {
+    {"case", STORM_V_SCALE_IN_CASE, ST(scale_in.which), 0, 0, 0},
+};
+
+static const storm_key healthz_keys[] = {
+    {"watchers", STORM_V_U32, ST(healthz.watchers), 1, STORM_HEALTHZ_WATCHERS_MAX, 0},
+    {"busy", STORM_V_I32, ST(healthz.busy), -1, STORM_HEALTHZ_WATCHERS_MAX - 1, 0},
+    {"busy-for", STORM_V_DURATION, ST(healthz.busy_ns), 0, DAY_NS, 0},
+    {"leave-when-delivering", STORM_V_I32, ST(healthz.leave_when_delivering), -1, STORM_HEALTHZ_WATCHERS_MAX - 1, 0},
+    {"leaver", STORM_V_I32, ST(healthz.leaver), -1, STORM_HEALTHZ_WATCHERS_MAX - 1, 0},
+    {"publish", STORM_V_CODES, ST(healthz), 0, 0, 0},
+    {"step", STORM_V_DURATION, ST(healthz.step_ns), 1, HOUR_NS, 0},
+    {"horizon", STORM_V_DURATION, ST(healthz.horizon_ns), 1, DAY_NS, 0},
+};
+
 #define FF(field) offsetof(sim_fault, field)
 #define FK_TARGETED \
     (FK(PARTITION) | FK(HALF_OPEN) | FK(SUBSCRIBER_KILL) | FK(SLOW_SUBSCRIBER) | FK(SLOW_CLIENTS) | FK(WORKER_CRASH))
@@ -153,11 +172,14 @@ TABLE(storm_keys_probe, "probe", probe_keys);
 TABLE(storm_keys_sync, "sync", sync_keys);
 TABLE(storm_keys_oracle, "oracle", oracle_keys);
 TABLE(storm_keys_fault, "fault", fault_keys);
+TABLE(storm_keys_scale_in, "scale-in", scale_in_keys);
+TABLE(storm_keys_healthz, "healthz", healthz_keys);
 
 /* set_name stores enumerations through an int. */
 _Static_assert(sizeof(sg_backoff_policy) == sizeof(int), "enum stored as int");
 _Static_assert(sizeof(sg_delivery_policy) == sizeof(int), "enum stored as int");
 _Static_assert(sizeof(sim_fault_kind) == sizeof(int), "enum stored as int");
+_Static_assert(sizeof(storm_scale_in_case) == sizeof(int), "enum stored as int");
 
 /* A key seen twice in one statement is tracked in a 64-bit mask. */
 _Static_assert(sizeof bcast_keys / sizeof bcast_keys[0] <= 64, "key tables fit the seen mask");
@@ -263,6 +285,10 @@ static sg_status set_name(storm_parser *p, const storm_stmt *st, const storm_tok
         } else if (k->kind == STORM_V_FAULT_KIND) {
             sim_fault_kind fk;
             v = sim_fault_kind_parse(name, &fk) == SG_OK ? (int)fk : -1;
+        } else if (k->kind == STORM_V_SCALE_IN_CASE) {
+            for (int c = 0; c < (int)STORM_SCALE_IN_CASE_COUNT; c++) {
+                v = strcmp(name, storm_scale_in_case_name((storm_scale_in_case)c)) == 0 ? c : v;
+            }
         } else {
             v = strcmp(name, "immediate") == 0 ? (int)SG_DELIVERY_IMMEDIATE
                 : strcmp(name, "on-echo") == 0 ? (int)SG_DELIVERY_ON_ECHO
@@ -276,6 +302,9 @@ static sg_status set_name(storm_parser *p, const storm_stmt *st, const storm_tok
                                    ? "expected backbone-down, flap, latency, partition, connect-drop, half-open, "
                                      "subscriber-kill, slow-subscriber, slow-clients, worker-crash, fiu or "
                                      "upstream-burst"
+                               : k->kind == STORM_V_SCALE_IN_CASE
+                                   ? "expected four-events, reread, reread-hears-delete, recreate-equal, "
+                                     "recreate-greater or recreate-less"
                                    : "expected immediate or on-echo";
         return fail_value(p, st, t, k, expected);
     }
@@ -320,34 +349,65 @@ sg_status storm_value_set(storm_parser *p, const storm_stmt *st, const storm_tok
     case STORM_V_RETRY_AFTER:
         return set_text(p, st, t, k, dst, (size_t)k->max); /* max = the buffer size */
     case STORM_V_CHECKS:
-        /* Lists are set by set_checks: reaching here is a table bug. */
-        assert(k->kind != STORM_V_CHECKS);
+    case STORM_V_CODES:
+        /* Lists are set by set_list: reaching here is a table bug. */
+        assert(k->kind != STORM_V_CHECKS && k->kind != STORM_V_CODES);
         return SG_E_INVALID;
     default:
         return set_name(p, st, t, k, dst);
     }
 }
 
-/* checks=all | none | oracle[,oracle...]; consumes the list, *i at its end. */
-static sg_status set_checks(storm_parser *p, const storm_stmt *st, uint32_t *i, const storm_key *k, void *dst)
+/* One item of checks=all|none|oracle,... into *mask. */
+static sg_status add_check(storm_parser *p, const storm_stmt *st, const storm_token *t, const storm_key *k,
+                           const char *name, uint32_t *mask)
+{
+    sim_oracle_id id;
+    if (strcmp(name, "all") == 0) {
+        *mask = SIM_ORACLE_ALL;
+    } else if (strcmp(name, "none") != 0) {
+        if (sim_oracle_parse(name, &id) != SG_OK) {
+            return fail_value(p, st, t, k,
+                              "expected all, none or oracles among convergence, spurious-drop, "
+                              "double-disconnect, health-lie, model-crash, buffer-bound, upstream-recovery");
+        }
+        *mask |= 1u << id;
+    }
+    return SG_OK;
+}
+
+/* One item of publish=not-serving,goaway,... into the healthz params. */
+static sg_status add_code(storm_parser *p, const storm_stmt *st, const storm_token *t, const storm_key *k,
+                          const char *name, storm_healthz_params *h)
+{
+    sg_health_code code;
+    if (storm_health_code_parse(name, &code) != SG_OK) {
+        return fail_value(p, st, t, k, "expected serving, not-serving, service-unknown or goaway");
+    }
+    if (h->publish_count >= STORM_HEALTHZ_PUBLISH_MAX) {
+        return fail_value(p, st, t, k, "at most 4 statuses");
+    }
+    h->publish[h->publish_count++] = code;
+    return SG_OK;
+}
+
+/* A comma-separated list value (checks, publish); *i ends on its last item. */
+static sg_status set_list(storm_parser *p, const storm_stmt *st, uint32_t *i, const storm_key *k, void *dst)
 {
     uint32_t mask = 0;
+    storm_healthz_params *h = dst;
+    if (k->kind == STORM_V_CODES) {
+        h->publish_count = 0;
+    }
     for (;;) {
         const storm_token *t = &st->tokens[*i];
         char name[32];
-        sim_oracle_id id;
         if (t->kind != STORM_TOK_WORD || storm_tok_text(t, name, sizeof name) != SG_OK) {
-            return fail_value(p, st, t, k, "expected all, none or a comma-separated list of oracles");
+            return fail_value(p, st, t, k, "expected a comma-separated list of names");
         }
-        if (strcmp(name, "all") == 0) {
-            mask = SIM_ORACLE_ALL;
-        } else if (strcmp(name, "none") != 0) {
-            if (sim_oracle_parse(name, &id) != SG_OK) {
-                return fail_value(p, st, t, k,
-                                  "expected all, none or oracles among convergence, spurious-drop, "
-                                  "double-disconnect, health-lie, model-crash, buffer-bound, upstream-recovery");
-            }
-            mask |= 1u << id;
+        sg_status s = k->kind == STORM_V_CODES ? add_code(p, st, t, k, name, h) : add_check(p, st, t, k, name, &mask);
+        if (s != SG_OK) {
+            return s;
         }
         if (*i + 2 < st->token_count && storm_tok_is(&st->tokens[*i + 1], STORM_TOK_SIGN, ",")) {
             *i += 2;
@@ -355,7 +415,9 @@ static sg_status set_checks(storm_parser *p, const storm_stmt *st, uint32_t *i, 
         }
         break;
     }
-    memcpy(dst, &mask, sizeof mask);
+    if (k->kind == STORM_V_CHECKS) {
+        memcpy(dst, &mask, sizeof mask);
+    }
     return SG_OK;
 }
 
@@ -438,7 +500,8 @@ sg_status storm_keys_apply(storm_parser *p, const storm_stmt *st, uint32_t first
         }
         i += 2;
         void *dst = (char *)base + k->offset;
-        s = k->kind == STORM_V_CHECKS ? set_checks(p, st, &i, k, dst) : storm_value_set(p, st, &st->tokens[i], k, dst);
+        bool list = k->kind == STORM_V_CHECKS || k->kind == STORM_V_CODES;
+        s = list ? set_list(p, st, &i, k, dst) : storm_value_set(p, st, &st->tokens[i], k, dst);
         if (s != SG_OK) {
             return s;
         }

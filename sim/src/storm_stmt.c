@@ -203,6 +203,7 @@ static sg_status do_models(storm_parser *p, storm_stmt *st)
         }
     }
     sc->model_count = st->token_count - 1;
+    p->out->models_loc = (storm_loc){st->file, st->tokens[0].line, st->tokens[0].column};
     return SG_OK;
 }
 
@@ -323,6 +324,27 @@ static sg_status do_expect(storm_parser *p, storm_stmt *st)
     return storm_expect_parse(p, st);
 }
 
+static sg_status do_world(storm_parser *p, storm_stmt *st)
+{
+    sg_status s = want_args(p, st, 1, 1, "world fleet|scale-in|healthz");
+    char name[16];
+    if (s == SG_OK && (storm_tok_text(&st->tokens[1], name, sizeof name) != SG_OK ||
+                       storm_world_parse(name, &p->out->world) != SG_OK)) {
+        s = storm_fail_tok(p, st, &st->tokens[1], "world: expected fleet, scale-in or healthz");
+    }
+    return s;
+}
+
+static sg_status do_scale_in(storm_parser *p, storm_stmt *st)
+{
+    return storm_keys_apply(p, st, 1, &storm_keys_scale_in, p->out, -1);
+}
+
+static sg_status do_healthz(storm_parser *p, storm_stmt *st)
+{
+    return storm_keys_apply(p, st, 1, &storm_keys_healthz, p->out, -1);
+}
+
 static const stmt_def statements[STORM_KW_COUNT] = {
     {"title", STORM_KW_TITLE, true, do_title},
     {"source", STORM_KW_SOURCE, true, do_source},
@@ -347,6 +369,9 @@ static const stmt_def statements[STORM_KW_COUNT] = {
     {"oracle", STORM_KW_ORACLE, false, do_oracle},
     {"fault", STORM_KW_FAULT, false, do_fault},
     {"expect", STORM_KW_EXPECT, false, do_expect},
+    {"world", STORM_KW_WORLD, false, do_world},
+    {"scale-in", STORM_KW_SCALE_IN, false, do_scale_in},
+    {"healthz", STORM_KW_HEALTHZ, false, do_healthz},
 };
 
 const char *storm_kw_name(storm_kw kw)

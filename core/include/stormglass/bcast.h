@@ -68,6 +68,13 @@ extern "C" {
 #define SG_BCAST_PAYLOAD_MAX ((uint32_t)64 << 20) /* any single payload */
 #define SG_BCAST_HEADER_BYTES 32u
 #define SG_CLOSE_CODE_RESYNC 1012u          /* WebSocket "service restart" */
+/* Deferrable work (resync closes, replay publishes) leaves this many action
+ * slots free, so reader, health and shutdown actions always find room when
+ * the driver drains the queue after every event. */
+#define SG_BCAST_ACTION_RESERVE 16u
+/* Rounds of due-timer processing one sg_bcast_on_timer call performs (a
+ * time jump can make several timers due at once; each round is O(1)). */
+#define SG_BCAST_TIMER_ROUNDS 16u
 
 /* ---- configuration (mirrors the OPAL seed's documented table) --------- */
 
@@ -103,7 +110,7 @@ typedef struct sg_bcast_config {
     /* delivery and watchdog */
     sg_delivery_policy delivery;     /* default IMMEDIATE */
     sg_duration_ns watchdog_ns;      /* 0 = disabled (default): deaf longer than this = dropped */
-    sg_duration_ns heartbeat_ns;     /* canary period while the watchdog is on; default watchdog/3 */
+    sg_duration_ns heartbeat_ns;     /* canary period while the watchdog is on; 0 (default) = watchdog/3 */
 
     /* health (OPAL_BROADCAST_HEALTHCHECK_ENABLED) */
     bool healthcheck_enabled;        /* default true; false = always healthy */
@@ -246,7 +253,8 @@ typedef enum sg_msg_verdict {
     SG_MSG_SKIP_OWN,        /* our own echo, already delivered (IMMEDIATE policy) */
     SG_MSG_SKIP_DUPLICATE,  /* sequence at or below the last seen from that origin */
     SG_MSG_SKIP_HEARTBEAT,  /* a canary: consumed by the watchdog */
-    SG_MSG_SKIP_NOT_READING /* arrived while the reader is not subscribed: ignored */
+    SG_MSG_SKIP_NOT_READING, /* arrived while the reader is not subscribed: ignored */
+    SG_MSG_SKIP_INVALID     /* NULL header or unknown kind: ignored and counted */
 } sg_msg_verdict;
 
 /* A message was read from the backbone.  Returns what to do with it; gap
@@ -273,13 +281,23 @@ sg_publish_result sg_bcast_publish(sg_bcast *b, sg_time_ns now, const uint8_t *p
 /* Result of sending a SG_PUBLISH_SEND publish.  On failure the core copies
  * the payload into the replay buffer (the sequence number is reused by the
  * next send, so peers see no phantom gap) and treats the backbone as down
- * only when the driver also reports on_dropped. */
+ * only when the driver also reports on_dropped.
+ *
+ * Report ok=false only when the message certainly did not reach the
+ * backbone (never written).  An unknown outcome (written, then the
+ * connection died before any reply) must be reported as ok=true: a reused
+ * number would make a peer that did receive the first message skip the
+ * second as a duplicate, a silent loss; reported as sent, a message that
+ * was in fact lost shows up at the peers as a sequence gap, which they
+ * recover from.  The same rule holds for sg_bcast_on_replay_result. */
 void sg_bcast_on_publish_result(sg_bcast *b, sg_time_ns now, const sg_bcast_header *header,
                                 const uint8_t *payload, uint32_t len, bool ok);
 
 /* Result of a SG_ACT_PUBLISH (replay) action, in the order they were
  * emitted.  A failure re-enqueues the unsent tail at the front of the
- * buffer without evicting newer entries beyond the bounds' drop-oldest. */
+ * buffer without evicting newer entries beyond the bounds' drop-oldest.
+ * The core sends one replay item at a time and waits for this result, so
+ * the driver must report every PUBLISH (a dropped connection: ok=false). */
 void sg_bcast_on_replay_result(sg_bcast *b, sg_time_ns now, bool ok);
 
 /* ---- time and actions -------------------------------------------------- */
@@ -348,6 +366,17 @@ typedef struct sg_bcast_counters {
     uint64_t messages_while_not_reading;
     uint64_t peer_evictions;
     uint64_t give_ups;
+    /* added with the implementation (issue 3) */
+    uint64_t connect_timeouts;       /* CONNECT or SUBSCRIBE unanswered within the timeout */
+    uint64_t flush_rounds;           /* replay-only rounds (buffer non-empty, no gap) */
+    uint64_t publishes_sent;         /* SG_PUBLISH_SEND results reported ok */
+    uint64_t publish_failures;       /* SG_PUBLISH_SEND results reported failed (item buffered) */
+    uint64_t replay_results_stale;   /* on_replay_result with no replay in flight */
+    uint64_t events_ignored;         /* events that do not apply to the current state */
+    uint64_t actions_dropped;        /* the action queue was full (the driver did not drain it) */
+    uint64_t gaps_merged;            /* gaps absorbed by a round whose resync had not started */
+    uint64_t client_crashes;         /* always 0 in the core; legacy models count /ws handlers
+                                        that crashed (client_register returned SG_E_STATE) */
 } sg_bcast_counters;
 
 typedef struct sg_bcast_stats {

@@ -48,6 +48,22 @@ typedef struct sim_worker_ops {
 /* The real core behind the interface. */
 extern const sim_worker_ops sim_model_core;
 
+/* Legacy models (sim/legacy/): negative controls.
+ *   stock      fastapi_websocket_pubsub before the fix: a dropped reader
+ *              is never restarted (clients cancelled with 1011, again on
+ *              every reconnect), a failed start leaks the listen count (every
+ *              new /ws handler crashes, health still 200), disconnect is
+ *              not idempotent.
+ *   stock-rollback  the same library with ignore_broadcaster_disconnected
+ *              (OPAL's reconnect-disabled rollback): a dropped reader is
+ *              never restarted but cancels nobody - clients stay connected
+ *              and silently stale.
+ *   first-fix  the OPAL fix as first submitted, before its review:
+ *              findings 1-6 of the deep review present. */
+extern const sim_worker_ops sim_model_stock;
+extern const sim_worker_ops sim_model_stock_rollback;
+extern const sim_worker_ops sim_model_first_fix;
+
 /* Looks a model up by name (core and every legacy model); NULL if unknown. */
 const sim_worker_ops *sim_worker_model_find(const char *name);
 

@@ -1,0 +1,154 @@
+/*
+ * bcast_publish.c - outbound broadcasts: the verdict for a local publish,
+ * sequence stamping, send results and the replay drain.
+ *
+ * DATA messages from this worker carry seq 1, 2, 3, ... per epoch, stamped
+ * when a message goes on the wire (a direct SEND or a replay PUBLISH), not
+ * when it is buffered: an item the buffer later drops never held a number,
+ * so peers never see a phantom gap for it.  A failed send returns its
+ * number: when no later number is outstanding the next send reuses it
+ * (failures reported in order rewind one by one, via the numbers their
+ * queued copies still hold).
+ *
+ * A publish goes straight out only while the reader reads, the buffer is
+ * empty and no replay is in flight; otherwise it queues behind the buffer,
+ * so this origin's messages reach the wire in publish order.  The drain
+ * sends one replay item at a time (its result decides whether the next
+ * goes), continuing past the round's snapshot until the buffer is empty.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "bcast_internal.h"
+
+static sg_bcast_header data_header(const sg_bcast *b, uint64_t seq)
+{
+    sg_bcast_header h;
+    memset(&h, 0, sizeof h);
+    h.origin = b->config.worker_id;
+    h.kind = SG_MSG_DATA;
+    h.epoch = b->config.epoch;
+    h.seq = seq;
+    return h;
+}
+
+static bool is_poison(const sg_bcast *b, const uint8_t *payload, uint32_t len)
+{
+    return (payload == NULL && len > 0) || len > b->config.backbone_payload_max;
+}
+
+static sg_publish_verdict buffer_publish(sg_bcast *b, const uint8_t *payload, uint32_t len)
+{
+    if (b->config.replay_items_max == 0) {
+        b->counters.publish_drops++;
+        return SG_PUBLISH_DROPPED;
+    }
+    if (sg_replay_push_back(&b->replay, payload, len) != SG_OK) {
+        return SG_PUBLISH_DROPPED; /* counted by the buffer (nomem) */
+    }
+    b->counters.buffered++;
+    return SG_PUBLISH_BUFFERED;
+}
+
+sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_t len)
+{
+    sg_publish_result res;
+    memset(&res, 0, sizeof res);
+    res.deliver_locally = b->config.delivery == SG_DELIVERY_IMMEDIATE;
+    if (is_poison(b, payload, len)) {
+        b->counters.replay_drops_poison++;
+        res.verdict = SG_PUBLISH_DROPPED;
+        return res;
+    }
+    if (b->reader.state == SG_READER_READING && sg_replay_empty(&b->replay)) {
+        assert(b->next_seq >= 1 && b->next_seq < UINT64_MAX);
+        res.verdict = SG_PUBLISH_SEND;
+        res.header = data_header(b, b->next_seq++);
+        return res;
+    }
+    res.verdict = buffer_publish(b, payload, len);
+    return res;
+}
+
+/* A send holding `seq` failed: give back the numbers no later send holds. */
+static void rewind_seq(sg_bcast *b, uint64_t seq)
+{
+    assert(b->next_seq >= 1);
+    if (seq + 1 == b->next_seq) {
+        b->next_seq = seq;
+        (void)sg_replay_release_returned(&b->replay, seq);
+    }
+    while (b->next_seq > 1 && sg_replay_release_returned(&b->replay, b->next_seq - 1)) {
+        b->next_seq--;
+    }
+}
+
+void sg_publish_result_of_send(sg_bcast *b, const sg_bcast_header *h, const uint8_t *payload, uint32_t len, bool ok)
+{
+    if (h == NULL || h->origin != b->config.worker_id || h->kind != SG_MSG_DATA || h->epoch != b->config.epoch ||
+        h->seq == 0 || h->seq >= b->next_seq) {
+        b->counters.events_ignored++;
+        return;
+    }
+    if (ok) {
+        b->counters.publishes_sent++;
+        return;
+    }
+    b->counters.publish_failures++;
+    if (is_poison(b, payload, len)) {
+        b->counters.replay_drops_poison++;
+    } else if (b->config.replay_items_max == 0) {
+        b->counters.publish_drops++;
+    } else if (sg_replay_push_returned(&b->replay, payload, len, h->seq) == SG_OK) {
+        b->counters.buffered++;
+    }
+    rewind_seq(b, h->seq);
+    sg_recovery_kick(b);
+}
+
+void sg_publish_replay_result(sg_bcast *b, bool ok)
+{
+    sg_replay *q = &b->replay;
+    if (q->in_flight == NULL) {
+        b->counters.replay_results_stale++;
+        return;
+    }
+    uint64_t seq = q->in_flight_seq;
+    uint32_t unsent = q->snapshot_left;
+    assert(seq != 0 && seq < b->next_seq);
+    sg_replay_finish(q, ok);
+    assert(q->in_flight == NULL);
+    if (ok) {
+        b->counters.replays++;
+    } else {
+        rewind_seq(b, seq);
+    }
+    sg_recovery_replay_finished(b, ok, unsent);
+}
+
+bool sg_publish_pump(sg_bcast *b)
+{
+    sg_replay *q = &b->replay;
+    if (!q->draining || b->reader.state != SG_READER_READING || q->in_flight != NULL) {
+        return false;
+    }
+    if (q->count == 0) {
+        q->draining = false; /* drained: publishes go straight out again */
+        return false;
+    }
+    if (sg_actions_room_deferrable(&b->actions) == 0) {
+        b->work_deferred = true;
+        return false;
+    }
+    uint64_t seq = b->next_seq++;
+    const sg_replay_item *it = sg_replay_take(q, seq);
+    assert(it != NULL);
+    sg_bcast_action a;
+    memset(&a, 0, sizeof a);
+    a.kind = SG_ACT_PUBLISH;
+    a.u.publish.header = data_header(b, seq);
+    a.u.publish.payload = it->data;
+    a.u.publish.len = it->len;
+    sg_emit(b, &a);
+    return true;
+}

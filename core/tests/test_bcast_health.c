@@ -1,0 +1,167 @@
+/*
+ * test_bcast_health.c - the readiness matrix (no listeners, pending,
+ * reading, given up, deaf, disabled), no flap through a transient
+ * reconnect, HEALTH actions on every change, and the silence watchdog.
+ */
+#include "bcast_fixture.h"
+
+static void expect(fx *f, bool healthy, sg_health_reason reason)
+{
+    sg_bcast_health h = sg_bcast_health_at(f->b, f->now);
+    assert_int_equal(h.healthy, healthy);
+    assert_int_equal(h.reason, reason);
+}
+
+static void matrix_idle_pending_reading_given_up(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    c.backoff.max_retries = 2;
+    fx *f = fx_new(&c);
+    expect(f, true, SG_HEALTH_OK_IDLE);
+    (void)fx_client(f, 1);
+    expect(f, true, SG_HEALTH_OK_RECONNECTING); /* pending: connecting */
+    fx_connect(f);
+    expect(f, true, SG_HEALTH_OK_READING);
+    sg_bcast_on_dropped(f->b, f->now);
+    expect(f, true, SG_HEALTH_OK_RECONNECTING); /* pending: backoff */
+    fx_advance(f, S(1));
+    sg_bcast_on_connect_failed(f->b, f->now);
+    fx_advance(f, S(2));
+    sg_bcast_on_connect_failed(f->b, f->now);
+    expect(f, false, SG_HEALTH_BAD_GIVEN_UP);
+    const sg_bcast_action *a = fx_last(f, SG_ACT_HEALTH);
+    assert_false(a->u.health.healthy);
+    assert_int_equal(a->u.health.reason, SG_HEALTH_BAD_GIVEN_UP);
+    assert_int_equal(fx_stats(f).counters.health_transitions, 1);
+    fx_free(f);
+}
+
+static void transient_reconnect_never_flaps(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    fx *f = fx_new(&c);
+    (void)fx_client(f, 1);
+    fx_connect(f);
+    for (int i = 0; i < 20; i++) {
+        (void)fx_msg(f, 2, 1, (uint64_t)i + 1);
+        sg_bcast_on_dropped(f->b, f->now);
+        fx_advance(f, S(1));
+        expect(f, true, SG_HEALTH_OK_RECONNECTING);
+        fx_connect(f);
+        fx_advance(f, S(20));
+    }
+    assert_int_equal(fx_stats(f).counters.health_transitions, 0);
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->log[i].kind == SG_ACT_HEALTH) {
+            assert_true(f->log[i].u.health.healthy);
+        }
+    }
+    assert_true(fx_count_from(f, 0, SG_ACT_HEALTH) > 0); /* reason changes are announced */
+    fx_free(f);
+}
+
+static void disabled_is_always_healthy(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    c.healthcheck_enabled = false;
+    c.reconnect_enabled = false;
+    fx *f = fx_new(&c);
+    expect(f, true, SG_HEALTH_OK_DISABLED);
+    (void)fx_client(f, 1);
+    sg_bcast_on_connect_failed(f->b, f->now);
+    assert_int_equal(fx_stats(f).reader, SG_READER_GIVEN_UP);
+    expect(f, true, SG_HEALTH_OK_DISABLED);
+    assert_int_equal(fx_count_from(f, 0, SG_ACT_HEALTH), 0);
+    fx_free(f);
+}
+
+static sg_bcast_config watchdog_config(void)
+{
+    sg_bcast_config c = fx_config();
+    c.watchdog_ns = S(9);
+    return c; /* heartbeat 0: every 3 s */
+}
+
+static void heartbeats_keep_a_hearing_reader_alive(void **state)
+{
+    (void)state;
+    sg_bcast_config c = watchdog_config();
+    fx *f = fx_new(&c);
+    (void)fx_client(f, 1);
+    fx_connect(f);
+    fx_mark(f);
+    for (int i = 0; i < 10; i++) {
+        fx_advance(f, S(3));
+        const sg_bcast_action *a = fx_last(f, SG_ACT_HEARTBEAT);
+        assert_non_null(a);
+        sg_bcast_header echo = a->u.heartbeat.header;
+        assert_int_equal(echo.kind, SG_MSG_HEARTBEAT);
+        assert_int_equal(echo.origin, 1);
+        assert_int_equal(echo.seq, (uint64_t)i + 1);
+        assert_int_equal(sg_bcast_on_message(f->b, f->now, &echo, 0), SG_MSG_SKIP_HEARTBEAT);
+    }
+    assert_int_equal(fx_since(f, SG_ACT_HEARTBEAT), 10);
+    assert_int_equal(fx_stats(f).counters.gaps_watchdog, 0);
+    expect(f, true, SG_HEALTH_OK_READING);
+    fx_free(f);
+}
+
+static void deaf_reader_is_dropped_reported_and_recovered(void **state)
+{
+    (void)state;
+    sg_bcast_config c = watchdog_config();
+    fx *f = fx_new(&c);
+    (void)fx_client(f, 1);
+    fx_connect(f);
+    fx_mark(f);
+    fx_advance(f, S(9) - 1);
+    expect(f, true, SG_HEALTH_OK_READING);
+    assert_int_equal(fx_since(f, SG_ACT_DISCONNECT), 0);
+    f->now += 1;
+    expect(f, false, SG_HEALTH_BAD_DEAF); /* judged at `now`, before the timer runs */
+    fx_run_until(f, f->now);
+    assert_int_equal(fx_since(f, SG_ACT_DISCONNECT), 1);
+    assert_int_equal(fx_notes_since(f, SG_NOTE_GAP_WATCHDOG), 1);
+    assert_int_equal(fx_stats(f).reader, SG_READER_BACKOFF);
+    expect(f, false, SG_HEALTH_BAD_DEAF); /* until reconnected */
+    fx_advance(f, S(1));
+    expect(f, false, SG_HEALTH_BAD_DEAF);
+    fx_connect(f);
+    expect(f, true, SG_HEALTH_OK_READING);
+    sg_bcast_stats s = fx_stats(f);
+    assert_int_equal(s.counters.gaps_watchdog, 1);
+    assert_int_equal(s.counters.health_transitions, 2);
+    assert_int_equal(s.recovery, SG_RECOVERY_SETTLING); /* recovered as for any gap */
+    fx_free(f);
+}
+
+static void any_message_refreshes_the_watchdog(void **state)
+{
+    (void)state;
+    sg_bcast_config c = watchdog_config();
+    fx *f = fx_new(&c);
+    (void)fx_client(f, 1);
+    fx_connect(f);
+    for (int i = 0; i < 10; i++) {
+        fx_advance(f, S(8));
+        (void)fx_msg(f, 2, 1, (uint64_t)i + 1); /* peer data counts as hearing */
+    }
+    assert_int_equal(fx_stats(f).counters.gaps_watchdog, 0);
+    fx_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(matrix_idle_pending_reading_given_up),
+        cmocka_unit_test(transient_reconnect_never_flaps),
+        cmocka_unit_test(disabled_is_always_healthy),
+        cmocka_unit_test(heartbeats_keep_a_hearing_reader_alive),
+        cmocka_unit_test(deaf_reader_is_dropped_reported_and_recovered),
+        cmocka_unit_test(any_message_refreshes_the_watchdog),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -31,9 +31,7 @@ endif
 # `make bench-sim`: speed and size figures of the simulator, printed and
 # saved under reports/bench/ (sim/bench/bench_sim.c).
 SIM_BENCH_BIN := $(B)/bench/bench_sim
-$(B)/obj/sim/bench/%.o: MODULE_CPPFLAGS := $(SIM_CPPFLAGS) -Isim/tests/support
-
-$(SIM_BENCH_BIN): $(B)/obj/sim/bench/bench_sim.o $(SIM_TEST_SUPPORT_OBJS) $(SIM_LIB) $(CORE_LIB)
+$(SIM_BENCH_BIN): $(B)/obj/sim/bench/bench_sim.o $(SIM_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 

@@ -4,24 +4,25 @@
  *   1. raw speed: simulated events per second of wall time (one core);
  *   2. the fleet storm: 4 workers x 10,000 clients, one simulated hour, a
  *      20 s backbone outage and the full resync that follows: wall time,
- *      time compression, and memory per simulated client (peak RSS growth
- *      divided by the clients: simulator state, event queue share and the
- *      model's registry slot, all in);
+ *      time compression, and memory per simulated client (the peak heap
+ *      of the whole run divided by the clients: simulator state, event
+ *      queue, the models with their registries, all in);
  *   3. a 1,000-seed swarm of small topologies.
  * Prints the figures and writes them to DIR/sim.txt and DIR/sim.json.
+ * Usage: bench_sim [DIR [MODEL]] (MODEL defaults to the core).
  * The wall clock is read here only, to measure: the runs themselves are
  * simulated time.
  */
+#define _GNU_SOURCE /* mallinfo2: measuring only */
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "sim/run.h"
 #include "sim/search.h"
-#include "toy_model.h"
 
 typedef struct figures {
     double events_per_s, events_run;
@@ -38,18 +39,25 @@ static double wall_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double peak_rss_bytes(void)
+/* Heap in use (malloc'd and mmap'd blocks), sampled during a run. */
+static void heap_peak(void *ctx, sg_time_ns now, sg_time_ns end)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss * 1024.0;
+    (void)now;
+    (void)end;
+    struct mallinfo2 mi = mallinfo2();
+    double used = (double)mi.uordblks + (double)mi.hblkhd;
+    double *peak = ctx;
+    if (used > *peak) {
+        *peak = used;
+    }
 }
 
-static int run(const sim_scenario *s, const sim_model_set *m, sim_result *r, double *wall)
+static int run(const sim_scenario *s, const sim_model_set *m, sim_result *r, double *wall, double *heap)
 {
     sg_error err = {{0}};
+    sim_run_options opt = {.progress = heap_peak, .progress_ctx = heap};
     double t0 = wall_s();
-    sg_status st = sim_run(s, m, s->seed, NULL, r, &err);
+    sg_status st = sim_run(s, m, s->seed, &opt, r, &err);
     *wall = wall_s() - t0;
     if (st != SG_OK) {
         fprintf(stderr, "bench-sim: %s\n", err.msg);
@@ -74,14 +82,16 @@ static int fleet_storm(const sim_model_set *m, figures *f)
     sim_fault down = sim_fault_make(SIM_FAULT_BACKBONE_DOWN, 600 * SG_NS_PER_S);
     down.duration_ns = 20 * SG_NS_PER_S;
     (void)sim_scenario_add_fault(s, &down);
-    double rss0 = peak_rss_bytes();
+    struct mallinfo2 mi = mallinfo2();
+    double heap0 = (double)mi.uordblks + (double)mi.hblkhd, heap = heap0;
     sim_result r;
     double wall = 0;
-    int rc = run(s, m, &r, &wall);
-    double rss1 = peak_rss_bytes();
+    int rc = run(s, m, &r, &wall, &heap);
     f->fleet_wall_s = wall;
     f->fleet_compression = 3600.0 / wall;
-    f->fleet_bytes_per_client = (rss1 - rss0) / 40000.0;
+    /* the whole world's heap (clients, queue, models with their registries,
+     * logs, bitmaps, series) at its peak, divided by the clients */
+    f->fleet_bytes_per_client = (heap - heap0) / 40000.0;
     f->fleet_events = r.metrics[SIM_M_EVENTS];
     f->fleet_resync_closes = r.metrics[SIM_M_RESYNC_CLOSES];
     f->fleet_refetches = r.metrics[SIM_M_REFETCHES];
@@ -103,8 +113,8 @@ static int raw_speed(const sim_model_set *m, figures *f)
     s->duration_ns = 120 * SG_NS_PER_S;
     s->workload.publish_per_s = 2000.0;
     sim_result r;
-    double wall = 0;
-    int rc = run(s, m, &r, &wall);
+    double wall = 0, heap = 0;
+    int rc = run(s, m, &r, &wall, &heap);
     f->events_run = r.metrics[SIM_M_EVENTS];
     f->events_per_s = r.metrics[SIM_M_EVENTS] / wall;
     sim_result_free(&r);
@@ -159,7 +169,13 @@ static void report_json(FILE *out, const figures *f)
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "reports/bench";
-    sim_model_set m = toy_models(&toy_model_resync);
+    const char *model = argc > 2 ? argv[2] : "core";
+    sim_model_set m;
+    sg_error err = {{0}};
+    if (sim_model_resolve(model, &m, &err) != SG_OK) {
+        fprintf(stderr, "bench-sim: %s\n", err.msg);
+        return 2;
+    }
     figures f = {.model = m.name};
     if (fleet_storm(&m, &f) != 0 || raw_speed(&m, &f) != 0 || swarm(&m, &f) != 0) {
         return 1;

@@ -249,6 +249,9 @@ bool backbone_send(sim_world *w, sim_worker *from, const sg_bcast_header *h, uin
     if (p->kind == SIM_BACKBONE_POSTGRES && (uint64_t)len + WIRE_OVERHEAD_BYTES >= p->payload_max + 1u) {
         return false; /* ERROR: payload string too long */
     }
+    if (from->send_fail_depth > 0 && sg_rng_unit(&bb->rng) < from->send_fail_probability) {
+        return false; /* the backbone answered an error */
+    }
     if (from->half_open) {
         return true; /* no error, and nobody will ever see it */
     }

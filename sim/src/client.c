@@ -175,12 +175,9 @@ static void count_close(sim_world *w, uint32_t ci, const sim_worker *wk, uint16_
     }
 }
 
-void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister)
+/* Leaves the worker's books (ready count, convergence tree, registry). */
+static void detach(sim_world *w, sim_client *c, bool unregister)
 {
-    sim_client *c = &w->clients[ci];
-    if (c->state != CL_REGISTERED && c->state != CL_READY) {
-        return;
-    }
     sim_worker *wk = &w->workers[c->worker];
     if (c->state == CL_READY) {
         truth_ready_add(w, wk, c->version, -1);
@@ -194,6 +191,29 @@ void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister)
     if (unregister) {
         (void)w->models->worker->client_unregister(wk->model, w->now, c->handle);
     }
+}
+
+void client_leave(sim_world *w, uint32_t ci, sg_duration_ns away)
+{
+    sim_client *c = &w->clients[ci];
+    if (c->state != CL_REGISTERED && c->state != CL_READY) {
+        return;
+    }
+    detach(w, c, true);
+    w->r->metrics[SIM_M_CLIENTS_LEFT] += 1;
+    world_trace(w, TR_CLOSE, c->worker, 1000, ci);
+    sg_duration_ns spread = (sg_duration_ns)sg_rng_below(&c->rng, (uint64_t)SG_NS_PER_S + 1);
+    world_schedule(w, w->now + away + spread, EV_CLIENT_CONNECT, ci, c->gen, 0);
+}
+
+void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister)
+{
+    sim_client *c = &w->clients[ci];
+    if (c->state != CL_REGISTERED && c->state != CL_READY) {
+        return;
+    }
+    sim_worker *wk = &w->workers[c->worker];
+    detach(w, c, unregister);
     count_close(w, ci, wk, code);
     retry_later(w, ci, EV_CLIENT_CONNECT);
 }

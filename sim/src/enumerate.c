@@ -17,7 +17,8 @@
 
 #define WORKER_SITE_KINDS                                                                        \
     ((1u << SIM_FAULT_PARTITION) | (1u << SIM_FAULT_SUBSCRIBER_KILL) | (1u << SIM_FAULT_SLOW_SUBSCRIBER) | \
-     (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH) | (1u << SIM_FAULT_HALF_OPEN))
+     (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH) | (1u << SIM_FAULT_HALF_OPEN) |     \
+     (1u << SIM_FAULT_SEND_FAIL) | (1u << SIM_FAULT_CLIENTS_LEAVE))
 #define ENUM_FIU_POINTS_MAX 32u
 #define ENUM_SITES_MAX ((size_t)SIM_FAULT_KIND_COUNT * (SIM_WORKERS_MAX + 1) + ENUM_FIU_POINTS_MAX)
 
@@ -56,6 +57,8 @@ static sim_fault site_fault(const sim_enum_config *c, sim_fault_kind kind, int32
     case SIM_FAULT_SLOW_SUBSCRIBER: f.value = 100.0; break;
     case SIM_FAULT_SLOW_CLIENTS: f.value = 0.5; break;
     case SIM_FAULT_UPSTREAM_BURST: f.count = 20; break;
+    case SIM_FAULT_SEND_FAIL:
+    case SIM_FAULT_CLIENTS_LEAVE: f.value = 1.0; break;
     default: break;
     }
     return f;

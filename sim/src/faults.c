@@ -51,6 +51,47 @@ static void half_open(sim_world *w, int32_t target)
     }
 }
 
+typedef void worker_fault_fn(sim_world *w, sim_worker *wk, const sim_fault *f);
+
+/* Applies fn to worker `target`, or to every worker for -1. */
+static void for_targets(sim_world *w, int32_t target, worker_fault_fn *fn, const sim_fault *f)
+{
+    for (uint32_t i = 0; i < w->nworkers && w->workers != NULL; i++) {
+        if (target < 0 || (uint32_t)target == i) {
+            fn(w, &w->workers[i], f);
+        }
+    }
+}
+
+static void send_fail_on(sim_world *w, sim_worker *wk, const sim_fault *f)
+{
+    (void)w;
+    wk->send_fail_depth++;
+    wk->send_fail_probability = f->value;
+}
+
+static void send_fail_off(sim_world *w, sim_worker *wk, const sim_fault *f)
+{
+    (void)w;
+    (void)f;
+    if (wk->send_fail_depth > 0 && --wk->send_fail_depth == 0) {
+        wk->send_fail_probability = 0.0;
+    }
+}
+
+static void clients_leave(sim_world *w, sim_worker *wk, const sim_fault *f)
+{
+    if (!wk->alive) {
+        return;
+    }
+    for (uint32_t k = 0; k < wk->client_count; k++) {
+        if (sg_rng_unit(&wk->rng) < f->value) {
+            client_leave(w, wk->client_base + k, f->duration_ns);
+        }
+    }
+    worker_settle(w, wk);
+}
+
 /* Kinds aimed at one worker (sim_scenario_check guarantees a target). */
 static bool needs_worker(sim_fault_kind k)
 {
@@ -113,6 +154,12 @@ static void act(sim_world *w, const sim_fault *f, uint64_t index)
     case SIM_FAULT_UPSTREAM_BURST:
         sync_upstream_burst(w, f->count);
         break;
+    case SIM_FAULT_SEND_FAIL:
+        for_targets(w, f->target, send_fail_on, f);
+        break;
+    case SIM_FAULT_CLIENTS_LEAVE:
+        for_targets(w, f->target, clients_leave, f);
+        break;
     default:
         break;
     }
@@ -159,6 +206,9 @@ void faults_on_end(sim_world *w, const sim_event *ev)
         break;
     case SIM_FAULT_FIU:
         fiu_bridge_disable(w, f);
+        break;
+    case SIM_FAULT_SEND_FAIL:
+        for_targets(w, f->target, send_fail_off, f);
         break;
     default:
         break;

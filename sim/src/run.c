@@ -21,6 +21,8 @@ const char *sim_event_kind_name(uint32_t kind)
     case TR_PUBLISH: return "publish.verdict";
     case TR_CLOSE: return "client.closed";
     case TR_VIOLATION: return "violation";
+    case TR_HEALTHZ: return "healthz";
+    case TR_APPPROXY: return "appproxy";
     default: return kind < EV_KIND_COUNT ? event_names[kind] : "?";
     }
 }
@@ -140,6 +142,10 @@ static sg_status check_models(const sim_scenario *s, const sim_model_set *m, sg_
         return sg_error_set(err, SG_E_INVALID, "model %s: has no broadcaster model but the scenario has workers",
                             m->name != NULL ? m->name : "?");
     }
+    if ((s->healthz.watchers > 0 && m->notifier == NULL) || (s->appproxy.race != SIM_RACE_NONE && m->fence == NULL)) {
+        return sg_error_set(err, SG_E_INVALID, "model %s: has no %s model but the scenario needs one",
+                            m->name != NULL ? m->name : "?", m->notifier == NULL ? "notifier" : "fence");
+    }
     if (s->sync.nodes > 0 && m->sync == NULL) {
         return sg_error_set(err, SG_E_INVALID, "model %s: has no sync model but the scenario has sync nodes",
                             m->name != NULL ? m->name : "?");
@@ -192,6 +198,12 @@ sg_status sim_run(const sim_scenario *s, const sim_model_set *models, uint64_t s
     st = build(w);
     if (st == SG_OK && !w->stop) {
         loop(w);
+    }
+    if (st == SG_OK && !w->stop) {
+        healthz_world_run(w);
+    }
+    if (st == SG_OK && !w->stop) {
+        appproxy_world_run(w);
     }
     finish(w, out);
     if (st != SG_OK) {

@@ -115,6 +115,9 @@ void sampler_on_sample(sim_world *w, const sim_event *ev)
     if (idx > 0) {
         oracle_check_sample(w);
     }
+    if (w->opt->progress != NULL) {
+        w->opt->progress(w->opt->progress_ctx, w->now, w->end);
+    }
     if (idx + 1 < r->samples) {
         world_schedule(w, (sg_time_ns)(idx + 1) * r->sample_period_ns, EV_SAMPLE, 0, 0, idx + 1);
     }

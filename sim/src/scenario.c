@@ -14,10 +14,15 @@ static const char *const backbone_names[SIM_BACKBONE_KIND_COUNT] = {"ideal", "re
                                                                     "kafka"};
 static const char *const fault_names[SIM_FAULT_KIND_COUNT] = {
     "backbone-down", "flap",         "latency",     "partition",    "connect-drop", "half-open",
-    "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst"};
+    "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst", "send-fail", "clients-leave"};
 static const char *const oracle_names[SIM_ORACLE_COUNT] = {
-    "convergence", "spurious-drop", "double-disconnect", "health-lie",
-    "model-crash", "buffer-bound",  "upstream-recovery"};
+    "convergence",  "spurious-drop",     "double-disconnect", "health-lie",   "model-crash",
+    "buffer-bound", "upstream-recovery", "notify-latency",    "terminal-lost", "resurrection"};
+static const char *const health_names[SG_HEALTH_CODE_LAST + 1] = {"none", "serving", "not-serving", "unknown",
+                                                                   "goaway"};
+static const char *const race_names[SIM_RACE_COUNT] = {"none",           "four-events",      "reread",
+                                                       "reread-hears-delete", "recreate-equal", "recreate-greater",
+                                                       "recreate-less"};
 
 static sg_status parse_name(const char *const *names, unsigned count, const char *name, unsigned *out)
 {
@@ -30,43 +35,36 @@ static sg_status parse_name(const char *const *names, unsigned count, const char
     return SG_E_INVALID;
 }
 
-const char *sim_backbone_kind_name(sim_backbone_kind k)
+/* name <-> value for one enum whose names are a table indexed by value */
+#define NAMED_ENUM(type, name_fn, parse_fn, table, count)              \
+    const char *name_fn(type v)                                        \
+    {                                                                  \
+        return (unsigned)v < (count) ? (table)[v] : "?";               \
+    }                                                                  \
+    sg_status parse_fn(const char *name, type *out) /* NOLINT(bugprone-macro-parentheses) */ \
+    {                                                                  \
+        unsigned i = 0;                                                \
+        sg_status st = parse_name((table), (count), name, &i);         \
+        *out = (type)i;                                                \
+        return st;                                                     \
+    }
+
+NAMED_ENUM(sim_backbone_kind, sim_backbone_kind_name, sim_backbone_kind_parse, backbone_names, SIM_BACKBONE_KIND_COUNT)
+NAMED_ENUM(sim_fault_kind, sim_fault_kind_name, sim_fault_kind_parse, fault_names, SIM_FAULT_KIND_COUNT)
+NAMED_ENUM(sim_oracle_id, sim_oracle_name, sim_oracle_parse, oracle_names, SIM_ORACLE_COUNT)
+NAMED_ENUM(sim_race, sim_race_name, sim_race_parse, race_names, SIM_RACE_COUNT)
+
+const char *sim_health_code_name(sg_health_code c)
 {
-    return (unsigned)k < SIM_BACKBONE_KIND_COUNT ? backbone_names[k] : "?";
+    return (unsigned)c <= SG_HEALTH_CODE_LAST ? health_names[c] : "?";
 }
 
-sg_status sim_backbone_kind_parse(const char *name, sim_backbone_kind *out)
+sg_status sim_health_code_parse(const char *name, sg_health_code *out)
 {
     unsigned i = 0;
-    sg_status st = parse_name(backbone_names, SIM_BACKBONE_KIND_COUNT, name, &i);
-    *out = (sim_backbone_kind)i;
-    return st;
-}
-
-const char *sim_fault_kind_name(sim_fault_kind k)
-{
-    return (unsigned)k < SIM_FAULT_KIND_COUNT ? fault_names[k] : "?";
-}
-
-sg_status sim_fault_kind_parse(const char *name, sim_fault_kind *out)
-{
-    unsigned i = 0;
-    sg_status st = parse_name(fault_names, SIM_FAULT_KIND_COUNT, name, &i);
-    *out = (sim_fault_kind)i;
-    return st;
-}
-
-const char *sim_oracle_name(sim_oracle_id id)
-{
-    return (unsigned)id < SIM_ORACLE_COUNT ? oracle_names[id] : "?";
-}
-
-sg_status sim_oracle_parse(const char *name, sim_oracle_id *out)
-{
-    unsigned i = 0;
-    sg_status st = parse_name(oracle_names, SIM_ORACLE_COUNT, name, &i);
-    *out = (sim_oracle_id)i;
-    return st;
+    sg_status st = parse_name(health_names, SG_HEALTH_CODE_LAST + 1, name, &i);
+    *out = (sg_health_code)i;
+    return st == SG_OK && i == SG_HEALTH_CODE_NONE ? SG_E_INVALID : st;
 }
 
 static void topology_defaults(sim_topology *t)
@@ -119,7 +117,14 @@ void sim_scenario_init(sim_scenario *s)
     s->oracle.checks = SIM_ORACLE_ALL;
     s->oracle.convergence_bound_ns = 60 * SG_NS_PER_S;
     s->oracle.convergence_lag_ns = SG_NS_PER_S;
-    s->oracle.wedge_grace_ns = 30 * SG_NS_PER_S;
+    s->oracle.wedge_grace_ns = 60 * SG_NS_PER_S;
+    s->oracle.notify_bound_ns = SG_NS_PER_S;
+    s->healthz.slow = 0;
+    s->healthz.busy_ns = 5 * SG_NS_PER_S;
+    s->healthz.code = SG_HEALTH_CODE_NOT_SERVING;
+    s->healthz.step_ns = 10 * SG_NS_PER_MS;
+    s->healthz.leave_trigger = -1;
+    s->healthz.leave_victim = -1;
     s->oracle.sync_recovery_bound_ns = 3600 * SG_NS_PER_S;
 }
 
@@ -155,6 +160,8 @@ sg_time_ns sim_fault_end(const sim_fault *f)
     case SIM_FAULT_PARTITION:
     case SIM_FAULT_CONNECT_DROP:
     case SIM_FAULT_SLOW_SUBSCRIBER:
+    case SIM_FAULT_SEND_FAIL:
+    case SIM_FAULT_CLIENTS_LEAVE:
         return sg_time_add(f->at, f->duration_ns);
     default:
         return f->at;

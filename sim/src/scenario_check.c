@@ -143,6 +143,40 @@ static sg_status check_fault(const sim_scenario *s, uint32_t i, sg_error *err)
     return SG_OK;
 }
 
+static bool watcher_index_ok(int32_t i, uint32_t watchers)
+{
+    return i == -1 || (i >= 0 && (uint32_t)i < watchers);
+}
+
+static sg_status check_incident_worlds(const sim_scenario *s, sg_error *err)
+{
+    const sim_healthz_params *h = &s->healthz;
+    if (h->watchers > 100000u) {
+        return sg_error_set(err, SG_E_INVALID, "healthz.watchers: at most 100000");
+    }
+    if (h->watchers > 0) {
+        if (!watcher_index_ok(h->slow, h->watchers) || !watcher_index_ok(h->leave_trigger, h->watchers) ||
+            !watcher_index_ok(h->leave_victim, h->watchers) || (h->leave_trigger >= 0) != (h->leave_victim >= 0)) {
+            return sg_error_set(err, SG_E_INVALID,
+                                "healthz.slow/leave-trigger/leave-victim: -1 or a watcher index (trigger and victim together)");
+        }
+        if (h->code <= SG_HEALTH_CODE_NONE || h->code >= SG_HEALTH_CODE_GOAWAY) {
+            return sg_error_set(err, SG_E_INVALID, "healthz.code: serving, not-serving or unknown");
+        }
+        if (h->step_ns <= 0 || h->step_ns > 60 * SG_NS_PER_S) {
+            return sg_error_set(err, SG_E_INVALID, "healthz.step: must be within 1 ns .. 60 s");
+        }
+        TRY(check_span(h->busy_ns, DAY_NS, "healthz.busy", err));
+        if (h->goaway_at_ns < 0 || h->goaway_at_ns > s->duration_ns) {
+            return sg_error_set(err, SG_E_INVALID, "healthz.goaway-at: must be within 0 .. duration");
+        }
+    }
+    if ((unsigned)s->appproxy.race >= SIM_RACE_COUNT) {
+        return sg_error_set(err, SG_E_INVALID, "appproxy.race: unknown");
+    }
+    return check_span(s->oracle.notify_bound_ns, DAY_NS, "oracle.notify-bound", err);
+}
+
 sg_status sim_scenario_check(const sim_scenario *s, sg_error *err)
 {
     if (s == NULL) {
@@ -166,6 +200,7 @@ sg_status sim_scenario_check(const sim_scenario *s, sg_error *err)
         TRY(sg_bcast_config_check(&b, err));
     }
     TRY(check_world(s, err));
+    TRY(check_incident_worlds(s, err));
     TRY(check_span(s->oracle.convergence_bound_ns, DAY_NS, "oracle.convergence-bound", err));
     TRY(check_span(s->oracle.convergence_lag_ns, DAY_NS, "oracle.convergence-lag", err));
     TRY(check_span(s->oracle.wedge_grace_ns, DAY_NS, "oracle.wedge-grace", err));

@@ -101,10 +101,16 @@ static void print_side_worlds(FILE *out, const sim_scenario *s)
                  " start-spread=%s overload=%.15g\n",
             y->bucket_capacity, y->drain_per_s, onoff(y->count_rejected), y->retry_after, y->retry_after_ceiling_s,
             dur(y->start_spread_ns, a, sizeof a), y->overload_per_s);
+    const sim_healthz_params *h = &s->healthz;
+    fprintf(out, "healthz watchers=%u slow=%d busy=%s code=%s goaway-at=%s step=%s leave-trigger=%d leave-victim=%d\n",
+            h->watchers, h->slow, dur(h->busy_ns, a, sizeof a), sim_health_code_name(h->code),
+            dur(h->goaway_at_ns, b, sizeof b), dur(h->step_ns, c, sizeof c), h->leave_trigger, h->leave_victim);
+    fprintf(out, "appproxy race=%s\n", sim_race_name(s->appproxy.race));
     const sim_oracle_params *o = &s->oracle;
-    fprintf(out, "oracle convergence-bound=%s convergence-lag=%s wedge-grace=%s sync-recovery-bound=%s checks=",
+    fprintf(out, "oracle convergence-bound=%s convergence-lag=%s wedge-grace=%s sync-recovery-bound=%s ",
             dur(o->convergence_bound_ns, a, sizeof a), dur(o->convergence_lag_ns, b, sizeof b),
             dur(o->wedge_grace_ns, c, sizeof c), dur(o->sync_recovery_bound_ns, d, sizeof d));
+    fprintf(out, "notify-bound=%s checks=", dur(o->notify_bound_ns, a, sizeof a));
     print_checks(out, o->checks);
     fputc('\n', out);
 }

@@ -95,9 +95,22 @@ static void ddmin_faults(shrinker *k, sim_scenario *best)
     }
 }
 
+/* Kinds whose duration_ns means something (the others ignore it). */
+static bool has_span(sim_fault_kind kind)
+{
+    sim_fault probe = sim_fault_make(kind, 0);
+    probe.duration_ns = 1;
+    return kind != SIM_FAULT_FLAP && sim_fault_end(&probe) != 0;
+}
+
 static void shrink_fault_sizes(shrinker *k, sim_scenario *best)
 {
     for (uint32_t i = 0; i < best->fault_count; i++) {
+        if (!has_span(best->faults[i].kind) && best->faults[i].duration_ns != 0) {
+            k->cand = *best;
+            k->cand.faults[i].duration_ns = 0; /* say nothing that does not matter */
+            (void)try_candidate(k, best);
+        }
         while (best->faults[i].kind == SIM_FAULT_FLAP && best->faults[i].count > 1) {
             k->cand = *best;
             k->cand.faults[i].count /= 2;
@@ -105,7 +118,7 @@ static void shrink_fault_sizes(shrinker *k, sim_scenario *best)
                 break;
             }
         }
-        while (best->faults[i].duration_ns >= 2 * SG_NS_PER_S) {
+        while (has_span(best->faults[i].kind) && best->faults[i].duration_ns >= 2 * SG_NS_PER_S) {
             k->cand = *best;
             k->cand.faults[i].duration_ns /= 2;
             if (!try_candidate(k, best)) {

@@ -71,8 +71,8 @@ static void draw_fiu_point(sg_rng *r, const char *const *points, sim_fault *f)
 static sim_fault draw_fault(sg_rng *r, const sim_swarm_config *c, uint32_t workers)
 {
     sim_fault_kind kind = (sim_fault_kind)pick_bit(r, c->fault_kinds);
-    sg_duration_ns latest = c->duration_ns > 140 * SG_NS_PER_S ? c->duration_ns - 130 * SG_NS_PER_S
-                                                                : c->duration_ns / 2;
+    sg_duration_ns latest = c->duration_ns > 260 * SG_NS_PER_S ? c->duration_ns - 250 * SG_NS_PER_S
+                                                                : c->duration_ns / 4;
     sim_fault f = sim_fault_make(kind, draw_span(r, 10 * SG_NS_PER_S, latest, 100 * SG_NS_PER_MS));
     if ((WORKER_FAULTS >> kind) & 1u || (kind == SIM_FAULT_HALF_OPEN && sg_rng_below(r, 2) == 0)) {
         f.target = (int32_t)sg_rng_below(r, workers);
@@ -104,6 +104,11 @@ static sim_fault draw_fault(sg_rng *r, const sim_swarm_config *c, uint32_t worke
     case SIM_FAULT_FIU:
         draw_fiu_point(r, c->fiu_points, &f);
         break;
+    case SIM_FAULT_SEND_FAIL:
+    case SIM_FAULT_CLIENTS_LEAVE:
+        f.value = (double)(1 + sg_rng_below(r, 10)) / 10.0;
+        f.target = sg_rng_below(r, 2) == 0 ? -1 : (int32_t)sg_rng_below(r, workers);
+        break;
     default:
         break;
     }
@@ -119,6 +124,10 @@ void sim_swarm_draw(const sim_swarm_config *c, uint64_t seed, sim_scenario *s)
     s->seed = seed;
     s->duration_ns = c->duration_ns;
     s->oracle.checks = c->oracle_checks;
+    /* A flapping backbone can chain recoveries: settle, a resync deferred by
+     * the cooldown, its window, a rerun after another cooldown.  The bound
+     * leaves room for that with the default settings (about 90 s). */
+    s->oracle.convergence_bound_ns = 120 * SG_NS_PER_S;
     s->topology.workers = 1 + (uint32_t)sg_rng_below(&r, c->workers_max);
     s->topology.clients_per_worker = 1 + (uint32_t)sg_rng_below(&r, c->clients_max);
     s->topology.backbone.kind = (sim_backbone_kind)pick_bit(&r, c->backbone_kinds);
@@ -132,6 +141,13 @@ void sim_swarm_draw(const sim_swarm_config *c, uint64_t seed, sim_scenario *s)
     for (uint32_t i = 0; i < n && c->fault_kinds != 0; i++) {
         sim_fault f = draw_fault(&r, c, s->topology.workers);
         (void)sim_scenario_add_fault(s, &f);
+        if (f.kind == SIM_FAULT_HALF_OPEN) {
+            /* A half-open session gives no error: only the silence watchdog
+             * can notice it, so a world that has one runs the watchdog (the
+             * documented mitigation); without it the result is known. */
+            s->bcast.watchdog_ns = 6 * SG_NS_PER_S;
+            s->bcast.heartbeat_ns = 2 * SG_NS_PER_S;
+        }
     }
 }
 

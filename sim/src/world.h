@@ -75,7 +75,9 @@ enum {
     TR_VERDICT,       /* a message verdict: a = verdict, b = message */
     TR_PUBLISH,       /* a local publish: a = verdict, b = update */
     TR_CLOSE,         /* a client closed: a = code, b = client */
-    TR_VIOLATION      /* a = oracle */
+    TR_VIOLATION,     /* a = oracle */
+    TR_HEALTHZ,       /* a = broadcast callbacks, b = sender crashes */
+    TR_APPPROXY       /* a = interleavings, b = bad ones */
 };
 
 const char *sim_event_kind_name(uint32_t kind);
@@ -125,6 +127,8 @@ typedef struct sim_worker {
     uint32_t partition_depth;
     uint32_t slow_depth;
     double drain_bytes_per_s; /* slow subscriber; 0 = fast */
+    uint32_t send_fail_depth;
+    double send_fail_probability;
     uint64_t pending_bytes;   /* redis output buffer in use */
     sg_time_ns last_arrival;  /* per-connection FIFO */
     uint32_t kafka_committed; /* consumer-group offset: survives reconnects and restarts */
@@ -305,6 +309,8 @@ void client_on_refetch(sim_world *w, const sim_event *ev);
 void client_on_refetch_done(sim_world *w, const sim_event *ev);
 /* The server closed the client (code) or the worker died (code 1006). */
 void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister);
+/* The client leaves by itself and reconnects after `away` (+ up to 1 s). */
+void client_leave(sim_world *w, uint32_t ci, sg_duration_ns away);
 
 /* ---- truth.c ------------------------------------------------------------------------------------- */
 
@@ -343,6 +349,11 @@ void sync_on_node(sim_world *w, const sim_event *ev);
 void sync_upstream_burst(sim_world *w, uint32_t count);
 double sync_bucket_level(sim_world *w);
 void sync_world_finish(sim_world *w);
+
+/* ---- healthz_world.c, appproxy_world.c: incident worlds run whole ---------------------------------- */
+
+void healthz_world_run(sim_world *w);
+void appproxy_world_run(sim_world *w);
 
 /* ---- oracles.c, sampler.c ----------------------------------------------------------------------------- */
 

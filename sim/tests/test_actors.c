@@ -98,6 +98,43 @@ static void hostile_retry_after_is_clamped(void **state)
     sim_result_free(&r);
 }
 
+/* Most upstream requests in one sample after `from`. */
+static double burst_after(const sim_result *r, sg_time_ns from)
+{
+    double most = 0;
+    for (uint32_t i = (uint32_t)(from / r->sample_period_ns); i < r->samples; i++) {
+        if (r->series[SIM_S_UPSTREAM_REQUESTS][i] > most) {
+            most = r->series[SIM_S_UPSTREAM_REQUESTS][i];
+        }
+    }
+    return most;
+}
+
+static void jitter_spreads_many_nodes_against_one_seed(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sync_scenario(&s);
+    s.sync.nodes = 50;
+    s.sync.bucket_capacity = 20;
+    s.sync.drain_per_s = 0.05;
+    s.sync.config.interval_ns = S(60);
+    s.sync.config.failure_base_ns = S(30);
+    s.sync.config.failure_cap_ns = S(600);
+    strcpy(s.sync.retry_after, "120"); /* one answer for everyone: the fleet stays in step */
+    sim_result lockstep = run_sync(&s, &sim_sync_core);
+    s.sync.config.jitter = 0.5;
+    sim_result spread = run_sync(&s, &sim_sync_core);
+    /* after the common start, without jitter the fleet keeps hitting the
+     * seed in bursts (most of the 50 within one 10 s sample); with it, it spreads */
+    double burst_lockstep = burst_after(&lockstep, S(600));
+    double burst_spread = burst_after(&spread, S(600));
+    assert_true(burst_lockstep >= 25);
+    assert_true(burst_spread < burst_lockstep / 2);
+    sim_result_free(&lockstep);
+    sim_result_free(&spread);
+}
+
 static void fiu_faults_replay_exactly(void **state)
 {
     (void)state;
@@ -132,6 +169,7 @@ int main(void)
         cmocka_unit_test(core_sync_recovers_from_a_429_storm),
         cmocka_unit_test(legacy_constant_retry_keeps_the_bucket_full),
         cmocka_unit_test(hostile_retry_after_is_clamped),
+        cmocka_unit_test(jitter_spreads_many_nodes_against_one_seed),
         cmocka_unit_test(fiu_faults_replay_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

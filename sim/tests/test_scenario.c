@@ -84,6 +84,18 @@ static void names_round_trip(void **state)
         assert_int_equal(sim_metric_find(sim_metric_name((sim_metric_id)k), &back), SG_OK);
         assert_int_equal(back, k);
     }
+    for (unsigned k = 0; k < SIM_RACE_COUNT; k++) {
+        sim_race back;
+        assert_int_equal(sim_race_parse(sim_race_name((sim_race)k), &back), SG_OK);
+        assert_int_equal(back, k);
+    }
+    sg_health_code code;
+    assert_int_equal(sim_health_code_parse("goaway", &code), SG_OK);
+    assert_int_equal(code, SG_HEALTH_CODE_GOAWAY);
+    assert_int_equal(sim_health_code_parse("none", &code), SG_E_INVALID);
+    sim_oracle_id o;
+    assert_int_equal(sim_oracle_parse("resurrection", &o), SG_OK);
+    assert_int_equal(o, SIM_ORACLE_RESURRECTION);
     sim_metric_id m;
     assert_int_equal(sim_metric_find("no_such_metric", &m), SG_E_NOT_FOUND);
     sim_fault_kind fk;

@@ -141,8 +141,8 @@ static void enumeration_covers_sites_and_finds_the_unsafe(void **state)
     sg_error err = {{0}};
     sim_model_set noresync = toy_models(&toy_model_noresync);
     assert_int_equal(sim_enumerate(&s, &noresync, 1, &c, &rep, &err), SG_OK);
-    /* 4 global kinds + 6 worker kinds x 2 workers + one per core fiu point */
-    assert_int_equal(rep.sites, 4 + 6 * 2 + 2);
+    /* 4 global kinds + 8 worker kinds x 2 workers + one per core fiu point */
+    assert_int_equal(rep.sites, 4 + 8 * 2 + 2);
     /* the test-only model has no core fault points, and a connect-then-drop
      * window with no connect in it changes nothing: those sites stay cold */
     assert_true(rep.sites_effective <= rep.sites - 3);

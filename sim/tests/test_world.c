@@ -106,6 +106,47 @@ static void worker_crash_drops_and_restarts(void **state)
     sim_result_free(&r);
 }
 
+static void clients_that_leave_come_back_and_refetch(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    small_scenario(&s, SIM_BACKBONE_REDIS);
+    sim_fault f = sim_fault_make(SIM_FAULT_CLIENTS_LEAVE, S(30));
+    f.target = 0;
+    f.value = 1.0;
+    f.duration_ns = S(5);
+    assert_int_equal(sim_scenario_add_fault(&s, &f), SG_OK);
+    sim_result r = run_ok(&s, &toy_model_resync, 1);
+    assert_int_equal(r.metrics[SIM_M_CLIENTS_LEFT], 5);
+    assert_int_equal(r.metrics[SIM_M_CLIENTS_DROPPED], 0); /* leaving is not being dropped */
+    assert_int_equal(r.metrics[SIM_M_REFETCHES], 15);
+    assert_int_equal(r.metrics[SIM_M_CONVERGED], 1);
+    double least = 10;
+    for (uint32_t i = 31; i < 35; i++) {
+        least = r.series[SIM_S_CONNECTED][i] < least ? r.series[SIM_S_CONNECTED][i] : least;
+    }
+    assert_true(least < 5.5); /* worker 0 had nobody for a while */
+    sim_result_free(&r);
+}
+
+static void send_errors_lose_updates_the_model_does_not_buffer(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    small_scenario(&s, SIM_BACKBONE_REDIS);
+    s.workload.publisher = 0;
+    sim_fault f = sim_fault_make(SIM_FAULT_SEND_FAIL, S(30));
+    f.target = 0;
+    f.value = 1.0;
+    f.duration_ns = S(10);
+    assert_int_equal(sim_scenario_add_fault(&s, &f), SG_OK);
+    sim_result r = run_ok(&s, &toy_model_noresync, 1);
+    assert_true(r.metrics[SIM_M_DELIVERIES_MISSED] >= 10); /* ~2/s for 10 s, only worker 1 misses */
+    assert_true(r.metrics[SIM_M_DELIVERIES_MISSED] <= 40);
+    assert_int_equal(r.metrics[SIM_M_BACKBONE_CONNECTS], 2); /* an error answer is not a drop */
+    sim_result_free(&r);
+}
+
 static void bad_scenario_is_an_error_value(void **state)
 {
     (void)state;
@@ -132,6 +173,8 @@ int main(void)
         cmocka_unit_test(outage_with_resync_converges_without_it_stays_stale),
         cmocka_unit_test(refetch_stampede_queues_and_rejects),
         cmocka_unit_test(worker_crash_drops_and_restarts),
+        cmocka_unit_test(clients_that_leave_come_back_and_refetch),
+        cmocka_unit_test(send_errors_lose_updates_the_model_does_not_buffer),
         cmocka_unit_test(bad_scenario_is_an_error_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@
     X(SPURIOUS_DROPS, "spurious_drops", "closes not caused by resync, injected crash or shutdown") \
     X(RESYNC_CLOSES, "resync_closes", "closes with 1012 (deliberate resync)")                \
     X(SHUTDOWN_DROPS, "shutdown_drops", "clients lost because their worker exited or crashed") \
+    X(CLIENTS_LEFT, "clients_left", "clients that disconnected by themselves (injected)")    \
     X(CLIENT_CRASHES, "client_crashes", "connections the model refused with a crash (legacy)") \
     X(DOUBLE_DISCONNECTS, "double_disconnects", "double or stale unregisters the model counted") \
     X(RECONNECTS, "reconnects", "client connection attempts after the first")               \
@@ -72,6 +73,17 @@
     X(SYNC_RECOVERY_S, "sync_recovery_s",                                                    \
       "longest first-429-to-first-success of a node; -1 if one never recovered")             \
     X(SYNC_FAILURES_MAX, "sync_failures_max", "highest consecutive failure count of a node") \
+    X(NOTIFY_LATENCY_MAX_S, "notify_latency_max_s",                                          \
+      "healthz: longest delay of the change to a watcher that was not busy; -1 if one never got it") \
+    X(SLOW_WATCHER_LATENCY_S, "slow_watcher_latency_s", "healthz: delay to the busy watcher; -1 never") \
+    X(WATCHERS_UNREACHED, "watchers_unreached", "healthz: live watchers that never got the change") \
+    X(TERMINAL_LOST, "terminal_lost", "healthz: live watchers that never got GOAWAY")        \
+    X(SENDER_CRASHES, "sender_crashes", "healthz: sends to a closed mailbox that crashed")   \
+    X(DELIVERIES_TO_GONE, "deliveries_to_gone", "healthz: deliveries to a watcher that had left") \
+    X(BROADCAST_CALLBACKS, "broadcast_callbacks", "healthz: delivery attempts the broadcast made") \
+    X(RESURRECTED_KEYS, "resurrected_keys", "app-proxy: interleavings that wrote a deleted key back") \
+    X(STALE_FINAL_KEYS, "stale_final_keys", "app-proxy: interleavings ending with stale or orphan keys") \
+    X(INTERLEAVINGS, "interleavings", "app-proxy: interleavings of the scale-in race run")   \
     X(ORACLE_VIOLATIONS, "oracle_violations", "oracle violations (all kinds)")               \
     X(EVENTS, "events", "simulation events processed")
 

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/fence_model.h"
+#include "sim/notifier_model.h"
 #include "sim/result.h"
 #include "sim/scenario.h"
 #include "sim/sync_model.h"
@@ -31,18 +33,23 @@
 /* Default cap on processed events (a runaway model is stopped, not hung). */
 #define SIM_EVENTS_DEFAULT_MAX ((uint64_t)1 << 32)
 
-/* Which behaviour a run uses: the broadcaster model of the workers and the
- * sync model of the infonet nodes.  `worker` may be NULL when the scenario
- * has no workers. */
+/* Which behaviour a run uses: the broadcaster model of the workers, the
+ * sync model of the infonet nodes, the notifier of the healthz world and
+ * the fence of the app-proxy world.  A member may be NULL when the
+ * scenario does not have that world. */
 typedef struct sim_model_set {
     const char *name;
     const sim_worker_ops *worker;
     const sim_sync_ops *sync;
+    const sim_notifier_ops *notifier;
+    const sim_fence_ops *fence;
 } sim_model_set;
 
-/* "core" -> the core broadcaster + core sync; a broadcaster legacy model
- * name -> that model + core sync; "constant-retry" -> no broadcaster +
- * the legacy sync.  SG_E_NOT_FOUND for an unknown name. */
+/* "core" -> the core in every world.  A legacy model's name replaces the
+ * core in its own world only: a broadcaster model ("stock", "first-fix"),
+ * "constant-retry" (sync), a notifier model ("blocking", "drop",
+ * "send-after-close"), a fence model ("legacy").  SG_E_NOT_FOUND for an
+ * unknown name. */
 sg_status sim_model_resolve(const char *name, sim_model_set *out, sg_error *err);
 
 typedef struct sim_run_options {
@@ -50,6 +57,10 @@ typedef struct sim_run_options {
     FILE *trace_chrome;            /* Chrome/Perfetto trace-event JSON, NULL = none */
     bool stop_at_first_violation;  /* swarm and shrink stop early */
     uint64_t max_events;           /* 0 = SIM_EVENTS_DEFAULT_MAX */
+    /* Called at every sample (simulated time `now` of `end`), e.g. for a
+     * progress line; NULL = none.  It must not touch the run. */
+    void (*progress)(void *ctx, sg_time_ns now, sg_time_ns end);
+    void *progress_ctx;
 } sim_run_options;
 
 /* Runs `s` (checked first) with seed `seed` (overrides s->seed).  Fills

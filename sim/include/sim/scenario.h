@@ -40,7 +40,10 @@
  *   probe on period=10s timeout=1s failure-threshold=3 initial-delay=0s restart=on
  *   sync nodes=1 interval=300s base=60s cap=1800s jitter=0 legacy-retry=60s
  *        bucket=10 drain=0.01 count-rejected=on retry-after="" ceiling=3600
- *   oracle convergence-bound=60s convergence-lag=1s wedge-grace=30s checks=all
+ *   healthz watchers=10000 slow=0 busy=5s code=not-serving goaway-at=0s step=10ms
+ *           leave-trigger=-1 leave-victim=-1
+ *   appproxy race=four-events
+ *   oracle convergence-bound=60s convergence-lag=1s wedge-grace=60s notify-bound=1s checks=all
  *   fault at=30s kind=backbone-down duration=20s
  *   fault at=1m kind=flap count=5 down=2s up=3s
  *   fault at=2m kind=worker-crash target=1
@@ -58,6 +61,7 @@
 
 #include "stormglass/backoff.h"
 #include "stormglass/bcast.h"
+#include "stormglass/notifier.h"
 #include "stormglass/status.h"
 #include "stormglass/sync_sched.h"
 #include "stormglass/time.h"
@@ -164,6 +168,40 @@ typedef struct sim_sync_params {
                                        clients, default 0 */
 } sim_sync_params;
 
+/* The healthz world: a health fan-out (notifier model) with simulated
+ * watchers, stepped every step_ns.  At t = 1 s the worker's status changes
+ * to `code` while watcher `slow` is busy for busy_ns; optionally at
+ * goaway_at the server leaves (GOAWAY) while `slow` is busy again; the
+ * watcher `leave_victim` disconnects while the broadcast is delivering to
+ * `leave_trigger` (the send-after-close race). */
+typedef struct sim_healthz_params {
+    uint32_t watchers;            /* default 0 = world off */
+    int32_t slow;                 /* -1 = none; default 0 (first in line) */
+    sg_duration_ns busy_ns;       /* default 5 s */
+    sg_health_code code;          /* default NOT_SERVING */
+    sg_time_ns goaway_at_ns;      /* 0 = no GOAWAY */
+    sg_duration_ns step_ns;       /* broadcast loop period, default 10 ms */
+    int32_t leave_trigger;        /* -1 = nobody leaves */
+    int32_t leave_victim;
+} sim_healthz_params;
+
+/* The app-proxy world: every interleaving of the health checker's update
+ * with a scale-in (delete + unload), run against a fence model. */
+typedef enum sim_race {
+    SIM_RACE_NONE = 0,
+    SIM_RACE_FOUR_EVENTS,         /* {update computed, delete, update applied, unload} */
+    SIM_RACE_REREAD,              /* the re-read as its own step */
+    SIM_RACE_REREAD_HEARS_DELETE, /* ... with the fence told of the delete */
+    SIM_RACE_RECREATE_EQUAL,      /* the circuit comes back, revision reset equal */
+    SIM_RACE_RECREATE_GREATER,
+    SIM_RACE_RECREATE_LESS,
+    SIM_RACE_COUNT
+} sim_race;
+
+typedef struct sim_appproxy_params {
+    sim_race race;                /* default NONE = world off */
+} sim_appproxy_params;
+
 /* ---- faults ----------------------------------------------------------- */
 
 typedef enum sim_fault_kind {
@@ -184,6 +222,12 @@ typedef enum sim_fault_kind {
     SIM_FAULT_FIU,               /* libfiu `point` fails with probability `value` for
                                     duration (0 = to the end) */
     SIM_FAULT_UPSTREAM_BURST,    /* `count` extra requests hit the upstream bucket */
+    SIM_FAULT_SEND_FAIL,         /* for duration, sends from worker `target` (-1 = all)
+                                    fail with probability `value` (the backbone answers
+                                    an error: OOM, queue full) */
+    SIM_FAULT_CLIENTS_LEAVE,     /* fraction `value` of worker `target`'s clients (-1 = all
+                                    workers) disconnect by themselves and come back after
+                                    duration (+ up to 1 s each) */
     SIM_FAULT_KIND_COUNT
 } sim_fault_kind;
 
@@ -216,6 +260,9 @@ typedef enum sim_oracle_id {
     SIM_ORACLE_MODEL_CRASH,     /* the model refused a client with a crash (legacy) */
     SIM_ORACLE_BUFFER_BOUND,    /* replay buffer above its configured bounds */
     SIM_ORACLE_UPSTREAM_RECOVERY, /* a sync node did not recover within the bound */
+    SIM_ORACLE_NOTIFY_LATENCY,  /* a ready watcher got a health change later than notify_bound */
+    SIM_ORACLE_TERMINAL_LOST,   /* a live watcher never got GOAWAY */
+    SIM_ORACLE_RESURRECTION,    /* a deleted key was written back (or left behind) */
     SIM_ORACLE_COUNT
 } sim_oracle_id;
 
@@ -226,9 +273,12 @@ typedef struct sim_oracle_params {
     sg_duration_ns convergence_bound_ns; /* default 60 s after the last fault ends */
     sg_duration_ns convergence_lag_ns;   /* updates younger than this may still be in
                                             flight, default 1 s */
-    sg_duration_ns wedge_grace_ns;       /* deaf this long with listeners = wedged, default 30 s */
+    sg_duration_ns wedge_grace_ns;       /* deaf this long with listeners = wedged, default 60 s
+                                            (beyond the default 30 s backoff ceiling) */
     sg_duration_ns sync_recovery_bound_ns; /* a node's first success after its first 429,
                                               default 1 h */
+    sg_duration_ns notify_bound_ns;      /* healthz: latency bound for watchers that were not
+                                            busy, default 1 s */
 } sim_oracle_params;
 
 /* ---- the scenario ------------------------------------------------------ */
@@ -250,6 +300,8 @@ typedef struct sim_scenario {
     sim_truth_params truth;
     sim_probe_params probe;
     sim_sync_params sync;
+    sim_healthz_params healthz;
+    sim_appproxy_params appproxy;
     sim_oracle_params oracle;
 
     uint32_t fault_count;
@@ -282,5 +334,12 @@ const char *sim_fault_kind_name(sim_fault_kind k);
 sg_status sim_fault_kind_parse(const char *name, sim_fault_kind *out);
 const char *sim_oracle_name(sim_oracle_id id);
 sg_status sim_oracle_parse(const char *name, sim_oracle_id *out);
+/* "serving", "not-serving", "unknown", "goaway" */
+const char *sim_health_code_name(sg_health_code c);
+sg_status sim_health_code_parse(const char *name, sg_health_code *out);
+/* "none", "four-events", "reread", "reread-hears-delete", "recreate-equal",
+ * "recreate-greater", "recreate-less" */
+const char *sim_race_name(sim_race r);
+sg_status sim_race_parse(const char *name, sim_race *out);
 
 #endif

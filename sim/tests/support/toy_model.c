@@ -340,5 +340,6 @@ TOY_OPS(toy_model_planted, "toy-planted", "test-only: wedges after two drops wit
 
 sim_model_set toy_models(const sim_worker_ops *ops)
 {
-    return (sim_model_set){.name = ops->name, .worker = ops, .sync = &sim_sync_core};
+    return (sim_model_set){.name = ops->name, .worker = ops, .sync = &sim_sync_core,
+                           .notifier = &sim_notifier_core, .fence = &sim_fence_core};
 }

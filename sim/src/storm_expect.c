@@ -85,9 +85,8 @@ static const char *closest_metric(const char *name)
 {
     const char *best = NULL;
     unsigned best_d = 4; /* only suggest close names */
-    for (unsigned i = 0; i < SIM_METRIC_COUNT + STORM_WORLD_METRIC_COUNT; i++) {
-        const char *candidate = i < SIM_METRIC_COUNT ? sim_metric_name((sim_metric_id)i)
-                                                     : storm_world_metric_name((storm_world_metric)(i - SIM_METRIC_COUNT));
+    for (unsigned i = 0; i < SIM_METRIC_COUNT; i++) {
+        const char *candidate = sim_metric_name((sim_metric_id)i);
         unsigned d = distance(name, candidate);
         if (d < best_d) {
             best_d = d;
@@ -109,17 +108,12 @@ static sg_status parse_quantity(storm_parser *p, const storm_stmt *st, const sto
         if (sim_oracle_parse(name + plen, &id) != SG_OK) {
             return storm_fail_tok(p, st, t,
                                   "expect: unknown oracle '%s' (expected oracle.convergence, spurious-drop, "
-                                  "double-disconnect, health-lie, model-crash, buffer-bound or upstream-recovery)",
+                                  "double-disconnect, health-lie, model-crash, buffer-bound, upstream-recovery, "
+                                  "notify-latency, terminal-lost or resurrection)",
                                   name + plen);
         }
         e->quantity = STORM_Q_ORACLE;
         e->id = (uint32_t)id;
-        return SG_OK;
-    }
-    storm_world_metric wid;
-    if (storm_world_metric_find(name, &wid) == SG_OK) {
-        e->quantity = STORM_Q_WORLD;
-        e->id = (uint32_t)wid;
         return SG_OK;
     }
     sim_metric_id id;
@@ -275,6 +269,25 @@ bool storm_model_is_core(const char *model)
     return model != NULL && strcmp(model, "core") == 0;
 }
 
+storm_world storm_world_of(const storm *s)
+{
+    assert(s != NULL);
+    const sim_scenario *sc = &s->scenario;
+    if (sc->healthz.watchers > 0) {
+        return STORM_WORLD_HEALTHZ;
+    }
+    if (sc->appproxy.race != SIM_RACE_NONE) {
+        return STORM_WORLD_APPPROXY;
+    }
+    return sc->topology.workers == 0 && sc->sync.nodes > 0 ? STORM_WORLD_INFONET : STORM_WORLD_FLEET;
+}
+
+const char *storm_world_name(storm_world w)
+{
+    static const char *const names[] = {"fleet", "infonet", "healthz", "app-proxy"};
+    return (unsigned)w < sizeof names / sizeof names[0] ? names[w] : "?";
+}
+
 int storm_model_index(const storm *s, const char *model)
 {
     assert(s != NULL && model != NULL);
@@ -331,38 +344,27 @@ bool storm_expect_applies(const storm_expect *e, int model_index)
     return model_index >= 0 && model_index < (int)SIM_MODELS_MAX && (e->model_mask & (1u << model_index)) != 0;
 }
 
-double storm_expect_measure(const storm_expect *e, const storm_measures *m)
+double storm_expect_measure(const storm_expect *e, const sim_result *r)
 {
-    assert(e != NULL && m != NULL);
-    const sim_result *r = m->result;
-    switch (e->quantity) {
-    case STORM_Q_ORACLE:
-        return r != NULL && e->id < SIM_ORACLE_COUNT ? (double)r->violations_per_oracle[e->id] : NAN;
-    case STORM_Q_WORLD:
-        return m->world != NULL && e->id < STORM_WORLD_METRIC_COUNT ? m->world[e->id] : NAN;
-    default:
-        return r != NULL && e->id < SIM_METRIC_COUNT ? r->metrics[e->id] : NAN;
+    assert(e != NULL && r != NULL);
+    if (e->quantity == STORM_Q_ORACLE) {
+        return e->id < SIM_ORACLE_COUNT ? (double)r->violations_per_oracle[e->id] : NAN;
     }
+    return e->id < SIM_METRIC_COUNT ? r->metrics[e->id] : NAN;
 }
 
 const char *storm_quantity_name(const storm_expect *e, char *buf, size_t size)
 {
     assert(e != NULL && buf != NULL && size > 0);
-    switch (e->quantity) {
-    case STORM_Q_ORACLE:
+    if (e->quantity == STORM_Q_ORACLE) {
         (void)snprintf(buf, size, "%s%s", ORACLE_PREFIX, sim_oracle_name((sim_oracle_id)e->id));
-        break;
-    case STORM_Q_WORLD:
-        (void)snprintf(buf, size, "%s", storm_world_metric_name((storm_world_metric)e->id));
-        break;
-    default:
+    } else {
         (void)snprintf(buf, size, "%s", sim_metric_name((sim_metric_id)e->id));
-        break;
     }
     return buf;
 }
 
-uint32_t storm_judge(const storm *s, int model_index, const storm_measures *r, storm_verdict *out, uint32_t max)
+uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, storm_verdict *out, uint32_t max)
 {
     assert(s != NULL && r != NULL);
     assert(out != NULL || max == 0);

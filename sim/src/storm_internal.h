@@ -51,7 +51,7 @@ typedef enum storm_kw {
     STORM_KW_NAME, STORM_KW_SEED, STORM_KW_DURATION, STORM_KW_SAMPLE_PERIOD, STORM_KW_MODELS,
     STORM_KW_WORKERS, STORM_KW_CLIENTS, STORM_KW_WORKER_RESTART, STORM_KW_BACKBONE, STORM_KW_BCAST,
     STORM_KW_WORKLOAD, STORM_KW_CLIENT, STORM_KW_TRUTH, STORM_KW_PROBE, STORM_KW_SYNC, STORM_KW_ORACLE,
-    STORM_KW_FAULT, STORM_KW_EXPECT, STORM_KW_WORLD, STORM_KW_SCALE_IN, STORM_KW_HEALTHZ,
+    STORM_KW_FAULT, STORM_KW_EXPECT, STORM_KW_HEALTHZ, STORM_KW_APPPROXY,
     STORM_KW_COUNT
 } storm_kw;
 
@@ -129,8 +129,8 @@ typedef enum storm_vkind {
     STORM_V_POINT,        /* char[SIM_FIU_POINT_MAX] */
     STORM_V_RETRY_AFTER,  /* char[SIM_RETRY_AFTER_TEXT_MAX] */
     STORM_V_CHECKS,       /* oracle list: all | none | a,b,... */
-    STORM_V_SCALE_IN_CASE,/* storm_scale_in_case by name */
-    STORM_V_CODES         /* health codes a,b,... into a storm_healthz_params */
+    STORM_V_RACE,         /* sim_race by name */
+    STORM_V_HEALTH_CODE   /* sg_health_code by name */
 } storm_vkind;
 
 typedef struct storm_key {
@@ -149,8 +149,8 @@ typedef struct storm_key_table {
 } storm_key_table;
 
 extern const storm_key_table storm_keys_backbone, storm_keys_bcast, storm_keys_workload, storm_keys_client,
-    storm_keys_truth, storm_keys_probe, storm_keys_sync, storm_keys_oracle, storm_keys_fault, storm_keys_scale_in,
-    storm_keys_healthz;
+    storm_keys_truth, storm_keys_probe, storm_keys_sync, storm_keys_oracle, storm_keys_fault, storm_keys_healthz,
+    storm_keys_appproxy;
 
 /* Applies tokens [*i, count) of st as `key=value` options of `table` to
  * `base`.  Each key may appear once per statement.  `fault_kind` >= 0

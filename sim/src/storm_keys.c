@@ -117,32 +117,35 @@ static const storm_key oracle_keys[] = {
     {"convergence-lag", STORM_V_DURATION, SC(oracle.convergence_lag_ns), 0, DAY_NS, 0},
     {"wedge-grace", STORM_V_DURATION, SC(oracle.wedge_grace_ns), 0, DAY_NS, 0},
     {"sync-recovery-bound", STORM_V_DURATION, SC(oracle.sync_recovery_bound_ns), 0, RUN_MAX, 0},
+    {"notify-bound", STORM_V_DURATION, SC(oracle.notify_bound_ns), 0, DAY_NS, 0},
     {"checks", STORM_V_CHECKS, SC(oracle.checks), 0, 0, 0},
 };
 
-/* The scale-in and healthz worlds live in the storm, not the scenario. */
-#define ST(field) offsetof(storm, field)
-
-static const storm_key scale_in_keys[] = {
-    {"case", STORM_V_SCALE_IN_CASE, ST(scale_in.which), 0, 0, 0},
-};
+#define HEALTHZ_WATCHERS_MAX 100000.0 /* sim_scenario_check's bound */
 
 static const storm_key healthz_keys[] = {
-    {"watchers", STORM_V_U32, ST(healthz.watchers), 1, STORM_HEALTHZ_WATCHERS_MAX, 0},
-    {"busy", STORM_V_I32, ST(healthz.busy), -1, STORM_HEALTHZ_WATCHERS_MAX - 1, 0},
-    {"busy-for", STORM_V_DURATION, ST(healthz.busy_ns), 0, DAY_NS, 0},
-    {"leave-when-delivering", STORM_V_I32, ST(healthz.leave_when_delivering), -1, STORM_HEALTHZ_WATCHERS_MAX - 1, 0},
-    {"leaver", STORM_V_I32, ST(healthz.leaver), -1, STORM_HEALTHZ_WATCHERS_MAX - 1, 0},
-    {"publish", STORM_V_CODES, ST(healthz), 0, 0, 0},
-    {"step", STORM_V_DURATION, ST(healthz.step_ns), 1, HOUR_NS, 0},
-    {"horizon", STORM_V_DURATION, ST(healthz.horizon_ns), 1, DAY_NS, 0},
+    {"watchers", STORM_V_U32, SC(healthz.watchers), 0, HEALTHZ_WATCHERS_MAX, 0},
+    {"slow", STORM_V_I32, SC(healthz.slow), -1, HEALTHZ_WATCHERS_MAX - 1, 0},
+    {"busy", STORM_V_DURATION, SC(healthz.busy_ns), 0, DAY_NS, 0},
+    {"code", STORM_V_HEALTH_CODE, SC(healthz.code), 0, 0, 0},
+    {"goaway-at", STORM_V_DURATION, SC(healthz.goaway_at_ns), 0, RUN_MAX, 0},
+    {"step", STORM_V_DURATION, SC(healthz.step_ns), 0, 60e9, 0},
+    {"leave-trigger", STORM_V_I32, SC(healthz.leave_trigger), -1, HEALTHZ_WATCHERS_MAX - 1, 0},
+    {"leave-victim", STORM_V_I32, SC(healthz.leave_victim), -1, HEALTHZ_WATCHERS_MAX - 1, 0},
+};
+
+static const storm_key appproxy_keys[] = {
+    {"race", STORM_V_RACE, SC(appproxy.race), 0, 0, 0},
 };
 
 #define FF(field) offsetof(sim_fault, field)
-#define FK_TARGETED \
-    (FK(PARTITION) | FK(HALF_OPEN) | FK(SUBSCRIBER_KILL) | FK(SLOW_SUBSCRIBER) | FK(SLOW_CLIENTS) | FK(WORKER_CRASH))
-#define FK_SPANNED \
-    (FK(BACKBONE_DOWN) | FK(LATENCY) | FK(PARTITION) | FK(CONNECT_DROP) | FK(SLOW_SUBSCRIBER) | FK(FIU))
+#define FK_TARGETED                                                                                            \
+    (FK(PARTITION) | FK(HALF_OPEN) | FK(SUBSCRIBER_KILL) | FK(SLOW_SUBSCRIBER) | FK(SLOW_CLIENTS) | FK(WORKER_CRASH) | \
+     FK(SEND_FAIL) | FK(CLIENTS_LEAVE))
+#define FK_SPANNED                                                                                        \
+    (FK(BACKBONE_DOWN) | FK(LATENCY) | FK(PARTITION) | FK(CONNECT_DROP) | FK(SLOW_SUBSCRIBER) | FK(FIU) | \
+     FK(SEND_FAIL) | FK(CLIENTS_LEAVE))
+#define FK_VALUED (FK(SLOW_SUBSCRIBER) | FK(SLOW_CLIENTS) | FK(FIU) | FK(SEND_FAIL) | FK(CLIENTS_LEAVE))
 #define FK_ALL ((1u << SIM_FAULT_KIND_COUNT) - 1u)
 
 static const storm_key fault_keys[] = {
@@ -155,9 +158,9 @@ static const storm_key fault_keys[] = {
     {"latency", STORM_V_DURATION, FF(down_ns), 0, DAY_NS, FK(LATENCY)},
     {"up", STORM_V_DURATION, FF(up_ns), 0, DAY_NS, FK(FLAP) | FK(CONNECT_DROP)},
     {"jitter", STORM_V_DURATION, FF(jitter_ns), 0, DAY_NS, FK(LATENCY)},
-    {"value", STORM_V_DOUBLE, FF(value), 0, 1e12, FK(SLOW_SUBSCRIBER) | FK(SLOW_CLIENTS) | FK(FIU)},
-    {"probability", STORM_V_DOUBLE, FF(value), 0, 1, FK(FIU)},
-    {"fraction", STORM_V_DOUBLE, FF(value), 0, 1, FK(SLOW_CLIENTS)},
+    {"value", STORM_V_DOUBLE, FF(value), 0, 1e12, FK_VALUED},
+    {"probability", STORM_V_DOUBLE, FF(value), 0, 1, FK(FIU) | FK(SEND_FAIL)},
+    {"fraction", STORM_V_DOUBLE, FF(value), 0, 1, FK(SLOW_CLIENTS) | FK(CLIENTS_LEAVE)},
     {"rate", STORM_V_DOUBLE, FF(value), 0, 1e12, FK(SLOW_SUBSCRIBER)},
     {"point", STORM_V_POINT, FF(point), 0, SIM_FIU_POINT_MAX, FK(FIU)},
 };
@@ -172,14 +175,15 @@ TABLE(storm_keys_probe, "probe", probe_keys);
 TABLE(storm_keys_sync, "sync", sync_keys);
 TABLE(storm_keys_oracle, "oracle", oracle_keys);
 TABLE(storm_keys_fault, "fault", fault_keys);
-TABLE(storm_keys_scale_in, "scale-in", scale_in_keys);
 TABLE(storm_keys_healthz, "healthz", healthz_keys);
+TABLE(storm_keys_appproxy, "appproxy", appproxy_keys);
 
 /* set_name stores enumerations through an int. */
 _Static_assert(sizeof(sg_backoff_policy) == sizeof(int), "enum stored as int");
 _Static_assert(sizeof(sg_delivery_policy) == sizeof(int), "enum stored as int");
 _Static_assert(sizeof(sim_fault_kind) == sizeof(int), "enum stored as int");
-_Static_assert(sizeof(storm_scale_in_case) == sizeof(int), "enum stored as int");
+_Static_assert(sizeof(sim_race) == sizeof(int), "enum stored as int");
+_Static_assert(sizeof(sg_health_code) == sizeof(int), "enum stored as int");
 
 /* A key seen twice in one statement is tracked in a 64-bit mask. */
 _Static_assert(sizeof bcast_keys / sizeof bcast_keys[0] <= 64, "key tables fit the seen mask");
@@ -285,10 +289,12 @@ static sg_status set_name(storm_parser *p, const storm_stmt *st, const storm_tok
         } else if (k->kind == STORM_V_FAULT_KIND) {
             sim_fault_kind fk;
             v = sim_fault_kind_parse(name, &fk) == SG_OK ? (int)fk : -1;
-        } else if (k->kind == STORM_V_SCALE_IN_CASE) {
-            for (int c = 0; c < (int)STORM_SCALE_IN_CASE_COUNT; c++) {
-                v = strcmp(name, storm_scale_in_case_name((storm_scale_in_case)c)) == 0 ? c : v;
-            }
+        } else if (k->kind == STORM_V_RACE) {
+            sim_race race;
+            v = sim_race_parse(name, &race) == SG_OK ? (int)race : -1;
+        } else if (k->kind == STORM_V_HEALTH_CODE) {
+            sg_health_code code;
+            v = sim_health_code_parse(name, &code) == SG_OK && code != SG_HEALTH_CODE_NONE ? (int)code : -1;
         } else {
             v = strcmp(name, "immediate") == 0 ? (int)SG_DELIVERY_IMMEDIATE
                 : strcmp(name, "on-echo") == 0 ? (int)SG_DELIVERY_ON_ECHO
@@ -300,12 +306,13 @@ static sg_status set_name(storm_parser *p, const storm_stmt *st, const storm_tok
                                    ? "expected none, constant, exponential, full, equal, decorrelated or grpc"
                                : k->kind == STORM_V_FAULT_KIND
                                    ? "expected backbone-down, flap, latency, partition, connect-drop, half-open, "
-                                     "subscriber-kill, slow-subscriber, slow-clients, worker-crash, fiu or "
-                                     "upstream-burst"
-                               : k->kind == STORM_V_SCALE_IN_CASE
-                                   ? "expected four-events, reread, reread-hears-delete, recreate-equal, "
+                                     "subscriber-kill, slow-subscriber, slow-clients, worker-crash, fiu, "
+                                     "upstream-burst, send-fail or clients-leave"
+                               : k->kind == STORM_V_RACE
+                                   ? "expected none, four-events, reread, reread-hears-delete, recreate-equal, "
                                      "recreate-greater or recreate-less"
-                                   : "expected immediate or on-echo";
+                               : k->kind == STORM_V_HEALTH_CODE ? "expected serving, not-serving, unknown or goaway"
+                                                                : "expected immediate or on-echo";
         return fail_value(p, st, t, k, expected);
     }
     /* Every enum here is int-sized. */
@@ -349,65 +356,35 @@ sg_status storm_value_set(storm_parser *p, const storm_stmt *st, const storm_tok
     case STORM_V_RETRY_AFTER:
         return set_text(p, st, t, k, dst, (size_t)k->max); /* max = the buffer size */
     case STORM_V_CHECKS:
-    case STORM_V_CODES:
-        /* Lists are set by set_list: reaching here is a table bug. */
-        assert(k->kind != STORM_V_CHECKS && k->kind != STORM_V_CODES);
+        /* Lists are set by set_checks: reaching here is a table bug. */
+        assert(k->kind != STORM_V_CHECKS);
         return SG_E_INVALID;
     default:
         return set_name(p, st, t, k, dst);
     }
 }
 
-/* One item of checks=all|none|oracle,... into *mask. */
-static sg_status add_check(storm_parser *p, const storm_stmt *st, const storm_token *t, const storm_key *k,
-                           const char *name, uint32_t *mask)
-{
-    sim_oracle_id id;
-    if (strcmp(name, "all") == 0) {
-        *mask = SIM_ORACLE_ALL;
-    } else if (strcmp(name, "none") != 0) {
-        if (sim_oracle_parse(name, &id) != SG_OK) {
-            return fail_value(p, st, t, k,
-                              "expected all, none or oracles among convergence, spurious-drop, "
-                              "double-disconnect, health-lie, model-crash, buffer-bound, upstream-recovery");
-        }
-        *mask |= 1u << id;
-    }
-    return SG_OK;
-}
-
-/* One item of publish=not-serving,goaway,... into the healthz params. */
-static sg_status add_code(storm_parser *p, const storm_stmt *st, const storm_token *t, const storm_key *k,
-                          const char *name, storm_healthz_params *h)
-{
-    sg_health_code code;
-    if (storm_health_code_parse(name, &code) != SG_OK) {
-        return fail_value(p, st, t, k, "expected serving, not-serving, service-unknown or goaway");
-    }
-    if (h->publish_count >= STORM_HEALTHZ_PUBLISH_MAX) {
-        return fail_value(p, st, t, k, "at most 4 statuses");
-    }
-    h->publish[h->publish_count++] = code;
-    return SG_OK;
-}
-
-/* A comma-separated list value (checks, publish); *i ends on its last item. */
-static sg_status set_list(storm_parser *p, const storm_stmt *st, uint32_t *i, const storm_key *k, void *dst)
+/* checks=all | none | oracle[,oracle...]; consumes the list, *i ends on its last item. */
+static sg_status set_checks(storm_parser *p, const storm_stmt *st, uint32_t *i, const storm_key *k, void *dst)
 {
     uint32_t mask = 0;
-    storm_healthz_params *h = dst;
-    if (k->kind == STORM_V_CODES) {
-        h->publish_count = 0;
-    }
     for (;;) {
         const storm_token *t = &st->tokens[*i];
         char name[32];
+        sim_oracle_id id;
         if (t->kind != STORM_TOK_WORD || storm_tok_text(t, name, sizeof name) != SG_OK) {
-            return fail_value(p, st, t, k, "expected a comma-separated list of names");
+            return fail_value(p, st, t, k, "expected all, none or a comma-separated list of oracles");
         }
-        sg_status s = k->kind == STORM_V_CODES ? add_code(p, st, t, k, name, h) : add_check(p, st, t, k, name, &mask);
-        if (s != SG_OK) {
-            return s;
+        if (strcmp(name, "all") == 0) {
+            mask = SIM_ORACLE_ALL;
+        } else if (strcmp(name, "none") != 0) {
+            if (sim_oracle_parse(name, &id) != SG_OK) {
+                return fail_value(p, st, t, k,
+                                  "expected all, none or oracles among convergence, spurious-drop, "
+                                  "double-disconnect, health-lie, model-crash, buffer-bound, upstream-recovery, "
+                                  "notify-latency, terminal-lost, resurrection");
+            }
+            mask |= 1u << id;
         }
         if (*i + 2 < st->token_count && storm_tok_is(&st->tokens[*i + 1], STORM_TOK_SIGN, ",")) {
             *i += 2;
@@ -415,9 +392,7 @@ static sg_status set_list(storm_parser *p, const storm_stmt *st, uint32_t *i, co
         }
         break;
     }
-    if (k->kind == STORM_V_CHECKS) {
-        memcpy(dst, &mask, sizeof mask);
-    }
+    memcpy(dst, &mask, sizeof mask);
     return SG_OK;
 }
 
@@ -500,8 +475,7 @@ sg_status storm_keys_apply(storm_parser *p, const storm_stmt *st, uint32_t first
         }
         i += 2;
         void *dst = (char *)base + k->offset;
-        bool list = k->kind == STORM_V_CHECKS || k->kind == STORM_V_CODES;
-        s = list ? set_list(p, st, &i, k, dst) : storm_value_set(p, st, &st->tokens[i], k, dst);
+        s = k->kind == STORM_V_CHECKS ? set_checks(p, st, &i, k, dst) : storm_value_set(p, st, &st->tokens[i], k, dst);
         if (s != SG_OK) {
             return s;
         }

@@ -237,7 +237,6 @@ sg_status storm_parse_buffer(const char *name, const char *text, size_t len, con
     }
     memset(out, 0, sizeof *out);
     sim_scenario_init(&out->scenario);
-    storm_healthz_defaults(&out->healthz);
     char resolved[STORM_PATH_MAX];
     if (name == NULL || text == NULL || storm_path_resolve("", name, resolved, sizeof resolved) != SG_OK) {
         if (err != NULL) {

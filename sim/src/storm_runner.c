@@ -99,13 +99,12 @@ void storm_outcome_judge(const storm_report *r, storm_outcome *o)
 {
     assert(o->entry < r->count);
     const storm *s = r->entries[o->entry].storm;
-    storm_measures m = {&o->result, o->world};
     o->verdict_count = 0;
     o->failed = 0;
     if (o->status != SG_OK) {
         return; /* a run that did not complete measured nothing */
     }
-    o->verdict_count = storm_judge(s, o->model, &m, o->verdicts, STORM_EXPECT_MAX);
+    o->verdict_count = storm_judge(s, o->model, &o->result, o->verdicts, STORM_EXPECT_MAX);
     for (uint32_t i = 0; i < o->verdict_count; i++) {
         o->failed += o->verdicts[i].held ? 0u : 1u;
     }

@@ -203,7 +203,6 @@ static sg_status do_models(storm_parser *p, storm_stmt *st)
         }
     }
     sc->model_count = st->token_count - 1;
-    p->out->models_loc = (storm_loc){st->file, st->tokens[0].line, st->tokens[0].column};
     return SG_OK;
 }
 
@@ -284,6 +283,8 @@ OPTIONS_HANDLER(do_client, storm_keys_client)
 OPTIONS_HANDLER(do_truth, storm_keys_truth)
 OPTIONS_HANDLER(do_sync, storm_keys_sync)
 OPTIONS_HANDLER(do_oracle, storm_keys_oracle)
+OPTIONS_HANDLER(do_healthz, storm_keys_healthz)
+OPTIONS_HANDLER(do_appproxy, storm_keys_appproxy)
 
 static sg_status do_fault(storm_parser *p, storm_stmt *st)
 {
@@ -324,26 +325,7 @@ static sg_status do_expect(storm_parser *p, storm_stmt *st)
     return storm_expect_parse(p, st);
 }
 
-static sg_status do_world(storm_parser *p, storm_stmt *st)
-{
-    sg_status s = want_args(p, st, 1, 1, "world fleet|scale-in|healthz");
-    char name[16];
-    if (s == SG_OK && (storm_tok_text(&st->tokens[1], name, sizeof name) != SG_OK ||
-                       storm_world_parse(name, &p->out->world) != SG_OK)) {
-        s = storm_fail_tok(p, st, &st->tokens[1], "world: expected fleet, scale-in or healthz");
-    }
-    return s;
-}
 
-static sg_status do_scale_in(storm_parser *p, storm_stmt *st)
-{
-    return storm_keys_apply(p, st, 1, &storm_keys_scale_in, p->out, -1);
-}
-
-static sg_status do_healthz(storm_parser *p, storm_stmt *st)
-{
-    return storm_keys_apply(p, st, 1, &storm_keys_healthz, p->out, -1);
-}
 
 static const stmt_def statements[STORM_KW_COUNT] = {
     {"title", STORM_KW_TITLE, true, do_title},
@@ -369,9 +351,8 @@ static const stmt_def statements[STORM_KW_COUNT] = {
     {"oracle", STORM_KW_ORACLE, false, do_oracle},
     {"fault", STORM_KW_FAULT, false, do_fault},
     {"expect", STORM_KW_EXPECT, false, do_expect},
-    {"world", STORM_KW_WORLD, false, do_world},
-    {"scale-in", STORM_KW_SCALE_IN, false, do_scale_in},
     {"healthz", STORM_KW_HEALTHZ, false, do_healthz},
+    {"appproxy", STORM_KW_APPPROXY, false, do_appproxy},
 };
 
 const char *storm_kw_name(storm_kw kw)

@@ -36,6 +36,8 @@ static const field_map fields[] = {
     {"probe", STORM_KW_PROBE},
     {"sync", STORM_KW_SYNC},
     {"oracle", STORM_KW_ORACLE},
+    {"healthz", STORM_KW_HEALTHZ},
+    {"appproxy", STORM_KW_APPPROXY},
 };
 
 /* The field a validation message names: the text before ':' ("faults[2].count"). */
@@ -96,26 +98,6 @@ static sg_status check_scenario(storm_parser *p)
     if (sim_scenario_check(sc, &e) != SG_OK) {
         return fail_field(p, &e, STORM_KW_COUNT);
     }
-    if (p->out->world == STORM_WORLD_HEALTHZ && storm_healthz_check(&p->out->healthz, &e) != SG_OK) {
-        return fail_field(p, &e, STORM_KW_HEALTHZ);
-    }
-    return SG_OK;
-}
-
-/* Scale-in and healthz models are known here; fleet models are resolved
- * by the simulator when a storm runs (and by `stormglass check`). */
-static sg_status check_world_models(storm_parser *p)
-{
-    const storm *s = p->out;
-    for (uint32_t m = 0; m < s->scenario.model_count; m++) {
-        if (!storm_world_knows_model(s->world, s->scenario.models[m])) {
-            const storm_loc *at = &s->models_loc;
-            return storm_fail_at(p, at->file, at->line, at->column, "models: '%s' is not a model of the %s world (%s)",
-                                 s->scenario.models[m], storm_world_name(s->world),
-                                 s->world == STORM_WORLD_SCALE_IN ? "core or legacy"
-                                                                  : "core, blocking, drop or send-after-close");
-        }
-    }
     return SG_OK;
 }
 
@@ -148,9 +130,6 @@ sg_status storm_validate(storm_parser *p)
     sg_status s = storm_expect_resolve(p);
     if (s == SG_OK) {
         s = check_scenario(p);
-    }
-    if (s == SG_OK) {
-        s = check_world_models(p);
     }
     if (s == SG_OK && !p->out->fragment) {
         s = check_complete(p);

@@ -85,12 +85,12 @@ double storm_headline_value(const storm *s, const storm_outcome *o, storm_headli
     if (o->status != SG_OK) {
         return NAN;
     }
-    if (s->world != STORM_WORLD_FLEET) {
-        return h == STORM_H_RESURRECTED && s->world == STORM_WORLD_SCALE_IN ? o->world[STORM_W_RESURRECTED_KEYS]
-                                                                              : NAN;
-    }
     const double *m = o->result.metrics;
-    bool sync_only = s->scenario.topology.workers == 0;
+    storm_world w = storm_world_of(s);
+    if (w == STORM_WORLD_HEALTHZ || w == STORM_WORLD_APPPROXY) {
+        return h == STORM_H_RESURRECTED && w == STORM_WORLD_APPPROXY ? m[SIM_M_RESURRECTED_KEYS] : NAN;
+    }
+    bool sync_only = w == STORM_WORLD_INFONET;
     switch (h) {
     case STORM_H_DROPS:
         return sync_only ? NAN : m[SIM_M_CLIENTS_DROPPED];

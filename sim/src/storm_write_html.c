@@ -167,7 +167,7 @@ static void row(FILE *out, const storm_entry *e)
     storm_put_xml(out, s->title);
     fputs("</a><div class=\"sub\">", out);
     storm_put_xml(out, s->scenario.name);
-    fprintf(out, " &middot; %s", storm_world_name(s->world));
+    fprintf(out, " &middot; %s", storm_world_name(storm_world_of(s)));
     if (s->source[0] != '\0') {
         fputs(" &middot; ", out);
         storm_put_xml(out, s->source);

@@ -1,9 +1,8 @@
 /*
  * storm_write_json.c - the JSON summary of a storm run: totals, and for
  * every storm and model the runs, failing seeds, the first seed's metrics
- * and every verdict.  Metrics keep result.h's names (fleet world) or the
- * world metric names (scale-in, healthz), so scripts can read them
- * without knowing the simulator.
+ * and every verdict.  Metrics keep result.h's names, so scripts can read
+ * them without knowing the simulator.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -30,17 +29,11 @@ static void num(FILE *out, const char *name, double value, bool comma)
     storm_put_number(out, value);
 }
 
-static void metrics(FILE *out, const storm *s, const storm_outcome *o)
+static void metrics(FILE *out, const storm_outcome *o)
 {
     fputs("{", out);
-    if (s->world == STORM_WORLD_FLEET) {
-        for (unsigned i = 0; i < SIM_METRIC_COUNT; i++) {
-            num(out, sim_metric_name((sim_metric_id)i), o->result.metrics[i], i > 0);
-        }
-    } else {
-        for (unsigned i = 0; i < STORM_WORLD_METRIC_COUNT; i++) {
-            num(out, storm_world_metric_name((storm_world_metric)i), o->world[i], i > 0);
-        }
+    for (unsigned i = 0; i < SIM_METRIC_COUNT; i++) {
+        num(out, sim_metric_name((sim_metric_id)i), o->result.metrics[i], i > 0);
     }
     fputs("}", out);
 }
@@ -76,7 +69,7 @@ static void outcome(FILE *out, const storm *s, const storm_outcome *o)
     key(out, "trace_hash", true);
     fprintf(out, "\"%016" PRIx64 "\"", o->result.trace_hash);
     key(out, "metrics", true);
-    metrics(out, s, o);
+    metrics(out, o);
     key(out, "verdicts", true);
     verdicts(out, s, o);
     fputs("}", out);
@@ -121,7 +114,7 @@ static void entry(FILE *out, const storm_entry *e, bool comma)
     str(out, "name", s->scenario.name, true);
     str(out, "title", s->title, true);
     str(out, "source", s->source, true);
-    str(out, "world", storm_world_name(s->world), true);
+    str(out, "world", storm_world_name(storm_world_of(s)), true);
     key(out, "models", true);
     fputs("[", out);
     bool any = false;

@@ -4,8 +4,8 @@
  * run for every model on the SAME axes (connected clients, clients
  * without the truth, healthy workers, reconnect and refetch rates, server
  * closes, replay buffer depth, upstream requests), with the backbone's
- * down time and the fault spans shaded.  Scale-in and healthz storms show
- * their world metrics as a table and bars instead.
+ * down time and the fault spans shaded.  Healthz and app-proxy storms have
+ * no timelines: they show their measurements as a table and bars.
  */
 #include <errno.h>
 #include <math.h>
@@ -50,7 +50,7 @@ static void page_header(FILE *out, const storm_report *r, const storm_entry *e)
     storm_put_xml(out, s->scenario.name);
     fputs(" &middot; <code>", out);
     storm_put_xml(out, e->path);
-    fprintf(out, "</code> &middot; world %s", storm_world_name(s->world));
+    fprintf(out, "</code> &middot; world %s", storm_world_name(storm_world_of(s)));
     if (s->source[0] != '\0') {
         fputs(" &middot; from ", out);
         storm_put_xml(out, s->source);
@@ -210,50 +210,52 @@ static void timelines(FILE *out, const storm_entry *e)
     }
 }
 
-static void world_metrics(FILE *out, const storm_entry *e)
+/* Healthz and app-proxy runs have no timelines: their metrics, and the
+ * one that tells the story as bars. */
+static void measurements(FILE *out, const storm_entry *e)
 {
     const storm *s = e->storm;
-    fputs("<h2>Measurements</h2>\n<table><thead><tr><th>metric</th>", out);
-    const char *labels[SIM_MODELS_MAX];
-    const char *classes[SIM_MODELS_MAX];
-    double bars[SIM_MODELS_MAX];
-    uint32_t n = 0;
+    static const sim_metric_id healthz[] = {SIM_M_NOTIFY_LATENCY_MAX_S, SIM_M_SLOW_WATCHER_LATENCY_S,
+                                            SIM_M_WATCHERS_UNREACHED, SIM_M_TERMINAL_LOST, SIM_M_SENDER_CRASHES,
+                                            SIM_M_DELIVERIES_TO_GONE, SIM_M_BROADCAST_CALLBACKS};
+    static const sim_metric_id appproxy[] = {SIM_M_INTERLEAVINGS, SIM_M_RESURRECTED_KEYS, SIM_M_STALE_FINAL_KEYS};
+    bool hz = storm_world_of(s) == STORM_WORLD_HEALTHZ;
+    const sim_metric_id *ids = hz ? healthz : appproxy;
+    size_t count = hz ? sizeof healthz / sizeof healthz[0] : sizeof appproxy / sizeof appproxy[0];
+    fputs("<h2>Measurements (first seed)</h2>\n<table><thead><tr><th>metric</th>", out);
     for (uint32_t m = 0; m < s->scenario.model_count; m++) {
         if (e->selected[m] && e->models[m].has_first) {
-            fputs("<th>", out);
+            fprintf(out, "<th><span class=\"key %s\"></span>", storm_model_class(s, (int)m));
             storm_put_xml(out, s->scenario.models[m]);
             fputs("</th>", out);
         }
     }
     fputs("</tr></thead><tbody>\n", out);
-    for (unsigned w = 0; w < STORM_WORLD_METRIC_COUNT; w++) {
-        bool any = false;
-        for (uint32_t m = 0; m < s->scenario.model_count; m++) {
-            any = any || (e->models[m].has_first && fabs(e->models[m].first.world[w]) > 0.0);
-        }
-        if (!any) {
-            continue;
-        }
-        fprintf(out, "<tr><td><code>%s</code><div class=\"sub\">%s</div></td>",
-                storm_world_metric_name((storm_world_metric)w), storm_world_metric_description((storm_world_metric)w));
+    for (size_t k = 0; k < count; k++) {
+        fprintf(out, "<tr><td><code>%s</code><div class=\"sub\">%s</div></td>", sim_metric_name(ids[k]),
+                sim_metric_description(ids[k]));
         for (uint32_t m = 0; m < s->scenario.model_count; m++) {
             if (e->selected[m] && e->models[m].has_first) {
-                fprintf(out, "<td class=\"num\">%.6g</td>", e->models[m].first.world[w]);
+                fprintf(out, "<td class=\"num\">%.6g</td>", e->models[m].first.result.metrics[ids[k]]);
             }
         }
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table>\n", out);
-    storm_world_metric key = s->world == STORM_WORLD_SCALE_IN ? STORM_W_BAD_INTERLEAVINGS : STORM_W_PROMPT_LATENCY_MAX_S;
+    const char *labels[SIM_MODELS_MAX];
+    const char *classes[SIM_MODELS_MAX];
+    double bars[SIM_MODELS_MAX];
+    uint32_t n = 0;
+    sim_metric_id key = hz ? SIM_M_NOTIFY_LATENCY_MAX_S : SIM_M_RESURRECTED_KEYS;
     for (uint32_t m = 0; m < s->scenario.model_count && n < SIM_MODELS_MAX; m++) {
         if (e->selected[m] && e->models[m].has_first) {
             labels[n] = s->scenario.models[m];
             classes[n] = storm_model_class(s, (int)m);
-            bars[n++] = e->models[m].first.world[key];
+            bars[n++] = e->models[m].first.result.metrics[key];
         }
     }
-    fprintf(out, "<h2>%s</h2>\n", storm_world_metric_description(key));
-    storm_bars(out, labels, bars, classes, n, s->world == STORM_WORLD_SCALE_IN ? "" : "s");
+    fprintf(out, "<h2>%s</h2>\n", sim_metric_description(key));
+    storm_bars(out, labels, bars, classes, n, hz ? "s" : "interleavings");
 }
 
 static void failures(FILE *out, const storm_entry *e)
@@ -326,12 +328,13 @@ sg_status storm_write_page(const storm_report *r, const storm_entry *e, const ch
     }
     page_header(out, r, e);
     verdict_table(out, e);
-    if (e->storm->world == STORM_WORLD_FLEET) {
-        timelines(out, e);
-        violations(out, e);
+    storm_world w = storm_world_of(e->storm);
+    if (w == STORM_WORLD_HEALTHZ || w == STORM_WORLD_APPPROXY) {
+        measurements(out, e);
     } else {
-        world_metrics(out, e);
+        timelines(out, e);
     }
+    violations(out, e);
     failures(out, e);
     storm_html_tail(out);
     return fclose(out) == 0 ? SG_OK : sg_error_set(err, SG_E_INVALID, "%s: write failed", path);

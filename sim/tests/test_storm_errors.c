@@ -64,6 +64,9 @@ static void positional_statements(void **state)
     fails(STORM_MINIMAL "title\n", "t.storm:3:6:", "title: expected text");
     fails(STORM_MINIMAL "fault at=1s\n", "t.storm:3:1:", "expected at=TIME and kind=KIND");
     fails(STORM_MINIMAL "fault at=1s kind=meteor\n", "t.storm:3:18:", "kind: expected backbone-down");
+    fails(STORM_MINIMAL "healthz code=sleepy\n", "t.storm:3:14:", "expected serving, not-serving, unknown or goaway");
+    fails(STORM_MINIMAL "appproxy race=fast\n", "t.storm:3:15:", "expected none, four-events, reread");
+    fails(STORM_MINIMAL "healthz watchers=5 slow=9\n", "t.storm:3:1:", "healthz.slow");
 }
 
 static void lexical_errors(void **state)

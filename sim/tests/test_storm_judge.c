@@ -59,9 +59,8 @@ static void core_result_holds_and_legacy_fails(void **state)
     stock.violations_per_oracle[SIM_ORACLE_HEALTH_LIE] = 3;
 
     storm_verdict v[8];
-    storm_measures core_m = {&core, NULL}, stock_m = {&stock, NULL};
     int ci = storm_model_index(s, "core");
-    assert_int_equal(storm_judge(s, ci, &core_m, v, 8), 3);
+    assert_int_equal(storm_judge(s, ci, &core, v, 8), 3);
     for (unsigned i = 0; i < 3; i++) {
         assert_true(v[i].held);
     }
@@ -70,7 +69,7 @@ static void core_result_holds_and_legacy_fails(void **state)
 
     /* The core's expectations do not judge stock; stock's own do. */
     int si = storm_model_index(s, "stock");
-    assert_int_equal(storm_judge(s, si, &stock_m, v, 8), 3);
+    assert_int_equal(storm_judge(s, si, &stock, v, 8), 3);
     assert_int_equal(v[0].expect, 2);
     assert_true(v[0].held);
     assert_int_equal(v[1].expect, 3);
@@ -78,11 +77,11 @@ static void core_result_holds_and_legacy_fails(void **state)
     assert_true(v[1].held);
     /* Negative control: judged by the core's expectations, stock fails both. */
     const storm_expect *spurious = &s->expects[0];
-    assert_false(storm_op_holds(spurious->op, storm_expect_measure(spurious, &stock_m), spurious->bound));
+    assert_false(storm_op_holds(spurious->op, storm_expect_measure(spurious, &stock), spurious->bound));
     /* "Never converged" is -1 and passes `<= 10` on its own: storms pair a
      * convergence bound with converged == 1 (docs/SCENARIOS.md says so). */
     const storm_expect *conv = &s->expects[1];
-    assert_true(storm_op_holds(conv->op, storm_expect_measure(conv, &stock_m), conv->bound));
+    assert_true(storm_op_holds(conv->op, storm_expect_measure(conv, &stock), conv->bound));
 }
 
 static void legacy_expectation_fails_on_a_healthy_legacy_run(void **state)
@@ -93,9 +92,8 @@ static void legacy_expectation_fails_on_a_healthy_legacy_run(void **state)
     sim_result_init(&calm);
     calm.metrics[SIM_M_EVENTS] = 10;
     storm_verdict v[8];
-    storm_measures m = {&calm, NULL};
     int fi = storm_model_index(s, "first-fix");
-    assert_int_equal(storm_judge(s, fi, &m, v, 8), 2);
+    assert_int_equal(storm_judge(s, fi, &calm, v, 8), 2);
     assert_false(v[0].held); /* clients_dropped > 0: the storm did not reproduce */
     assert_true(v[1].held);
 }
@@ -107,11 +105,10 @@ static void verdicts_are_bounded_and_unknown_models_judge_nothing(void **state)
     sim_result r;
     sim_result_init(&r);
     storm_verdict v[1];
-    storm_measures m = {&r, NULL};
-    assert_int_equal(storm_judge(s, storm_model_index(s, "core"), &m, v, 1), 3); /* counted, one written */
+    assert_int_equal(storm_judge(s, storm_model_index(s, "core"), &r, v, 1), 3); /* counted, one written */
     assert_int_equal(v[0].expect, 0);
     assert_int_equal(storm_model_index(s, "ghost"), -1);
-    assert_int_equal(storm_judge(s, -1, &m, v, 1), 0);
+    assert_int_equal(storm_judge(s, -1, &r, v, 1), 0);
     assert_true(storm_model_is_core("core"));
     assert_false(storm_model_is_core("stock"));
 }

@@ -155,7 +155,9 @@ static void faults_of_every_kind(void **state)
                                     "fault at=7m kind=slow-clients target=0 fraction=0.25\n"
                                     "fault at=8m kind=worker-crash target=1\n"
                                     "fault at=9m kind=fiu point=stormglass/bcast/replay_alloc probability=0.5\n"
-                                    "fault at=9m kind=upstream-burst count=40\n");
+                                    "fault at=9m kind=upstream-burst count=40\n"
+                                    "fault at=9m kind=send-fail target=-1 probability=0.5 duration=5s\n"
+                                    "fault at=9m kind=clients-leave target=2 fraction=0.3 duration=2s\n");
     const sim_scenario *c = &s->scenario;
     assert_int_equal(c->fault_count, SIM_FAULT_KIND_COUNT);
     for (unsigned i = 0; i < c->fault_count; i++) {
@@ -170,6 +172,34 @@ static void faults_of_every_kind(void **state)
     assert_true(c->faults[7].value > 999.0 && c->faults[7].value < 1001.0);
     assert_string_equal(c->faults[10].point, "stormglass/bcast/replay_alloc");
     assert_int_equal(c->faults[11].count, 40);
+    assert_true(c->faults[12].value > 0.49 && c->faults[12].value < 0.51);
+    assert_int_equal(c->faults[13].target, 2);
+}
+
+static void healthz_and_appproxy_worlds(void **state)
+{
+    (void)state;
+    storm *s = parsed("title t\nmodels core blocking drop\nworkers 0\n"
+                      "healthz watchers=500 slow=3 busy=30s code=not-serving goaway-at=40s step=5ms\n"
+                      "  leave-trigger=0 leave-victim=499\n"
+                      "oracle notify-bound=500ms checks=notify-latency,terminal-lost\n"
+                      "expect all: events >= 0\n");
+    const sim_healthz_params *h = &s->scenario.healthz;
+    assert_int_equal(h->watchers, 500);
+    assert_int_equal(h->slow, 3);
+    assert_int_equal(h->busy_ns, S(30));
+    assert_int_equal(h->code, SG_HEALTH_CODE_NOT_SERVING);
+    assert_int_equal(h->goaway_at_ns, S(40));
+    assert_int_equal(h->leave_victim, 499);
+    assert_int_equal(s->scenario.oracle.notify_bound_ns, MS(500));
+    assert_int_equal(s->scenario.oracle.checks, (1u << SIM_ORACLE_NOTIFY_LATENCY) | (1u << SIM_ORACLE_TERMINAL_LOST));
+    assert_int_equal(storm_world_of(s), STORM_WORLD_HEALTHZ);
+    s = parsed("title t\nmodels core legacy\nworkers 0\nappproxy race=reread\nexpect all: events >= 0\n");
+    assert_int_equal(s->scenario.appproxy.race, SIM_RACE_REREAD);
+    assert_int_equal(storm_world_of(s), STORM_WORLD_APPPROXY);
+    s = parsed("title t\nmodels core\nworkers 0\nsync nodes=3\nexpect all: events >= 0\n");
+    assert_int_equal(storm_world_of(s), STORM_WORLD_INFONET);
+    assert_string_equal(storm_world_name(STORM_WORLD_FLEET), "fleet");
 }
 
 static void expectations_name_modes_and_bounds(void **state)
@@ -298,6 +328,7 @@ int main(void)
         cmocka_unit_test(backbone_and_bcast_options),
         cmocka_unit_test(world_options),
         cmocka_unit_test(faults_of_every_kind),
+        cmocka_unit_test(healthz_and_appproxy_worlds),
         cmocka_unit_test(expectations_name_modes_and_bounds),
         cmocka_unit_test(comments_and_continuations),
         cmocka_unit_test(later_statements_override),

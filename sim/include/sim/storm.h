@@ -43,7 +43,6 @@
 
 #include "sim/result.h"
 #include "sim/scenario.h"
-#include "sim/storm_world.h"
 #include "stormglass/status.h"
 
 /* ---- bounds ---------------------------------------------------------- */
@@ -97,13 +96,11 @@ typedef enum storm_who {
     STORM_WHO_ALL       /* `expect all:` - every model */
 } storm_who;
 
-/* What an expectation measures: a metric of result.h, the violation
- * count of one oracle (`oracle.spurious-drop`), or a metric of the
- * scale-in / healthz worlds (storm_world.h). */
+/* What an expectation measures: a metric of result.h, or the violation
+ * count of one oracle (`oracle.spurious-drop`). */
 typedef enum storm_quantity {
     STORM_Q_METRIC = 0,
-    STORM_Q_ORACLE,
-    STORM_Q_WORLD
+    STORM_Q_ORACLE
 } storm_quantity;
 
 typedef struct storm_loc {
@@ -118,7 +115,7 @@ typedef struct storm_expect {
     uint32_t named_count;       /* STORM_WHO_MODELS: the names as written */
     char named[SIM_MODELS_MAX][SIM_MODEL_NAME_MAX];
     storm_quantity quantity;
-    uint32_t id;                /* sim_metric_id, sim_oracle_id or storm_world_metric */
+    uint32_t id;                /* sim_metric_id or sim_oracle_id */
     storm_op op;
     double bound;
     char text[STORM_EXPECT_TEXT_MAX]; /* "spurious_drops == 0" */
@@ -128,11 +125,7 @@ typedef struct storm_expect {
 /* ---- the storm ------------------------------------------------------------ */
 
 typedef struct storm {
-    sim_scenario scenario;              /* the fleet world, and the models of every world */
-    storm_world_kind world;             /* `world`, default fleet */
-    storm_scale_in_params scale_in;     /* `scale-in` */
-    storm_healthz_params healthz;       /* `healthz` */
-    storm_loc models_loc;               /* the `models` line (line 0: never written) */
+    sim_scenario scenario;
     bool fragment;                      /* `fragment`: include-only, not run */
     char title[STORM_TITLE_MAX];
     char source[STORM_SOURCE_MAX];
@@ -184,16 +177,8 @@ int storm_model_index(const storm *s, const char *model);
 /* True when `e` judges runs of scenario.models[model_index]. */
 bool storm_expect_applies(const storm_expect *e, int model_index);
 
-/* What one run measured: the simulator's result (fleet world) and the
- * world metrics (other worlds).  Either may be NULL: what is missing
- * measures NaN, which never satisfies an expectation. */
-typedef struct storm_measures {
-    const sim_result *result;
-    const double *world; /* STORM_WORLD_METRIC_COUNT values */
-} storm_measures;
-
-/* The value `e` looks at. */
-double storm_expect_measure(const storm_expect *e, const storm_measures *m);
+/* The value `e` looks at in a result. */
+double storm_expect_measure(const storm_expect *e, const sim_result *r);
 
 typedef struct storm_verdict {
     uint32_t expect;   /* index into storm.expects */
@@ -202,14 +187,27 @@ typedef struct storm_verdict {
 } storm_verdict;
 
 /* Judges every expectation that applies to model `model_index` of `s`
- * against `m`; writes at most `max` verdicts and returns how many apply. */
-uint32_t storm_judge(const storm *s, int model_index, const storm_measures *m, storm_verdict *out, uint32_t max);
+ * against `r`; writes at most `max` verdicts and returns how many apply. */
+uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, storm_verdict *out, uint32_t max);
 
 /* The name an expectation's quantity is written with ("spurious_drops",
- * "oracle.health-lie", "resurrected_keys"), into buf. */
+ * "oracle.health-lie"), into buf. */
 const char *storm_quantity_name(const storm_expect *e, char *buf, size_t size);
 
 /* "core" is the core; every other model is legacy. */
 bool storm_model_is_core(const char *model);
+
+/* Which of the simulator's worlds a storm exercises (for reports):
+ * healthz (healthz watchers > 0), app-proxy (appproxy race set), infonet
+ * (sync nodes and no workers), else the broadcaster fleet. */
+typedef enum storm_world {
+    STORM_WORLD_FLEET = 0,
+    STORM_WORLD_INFONET,
+    STORM_WORLD_HEALTHZ,
+    STORM_WORLD_APPPROXY
+} storm_world;
+
+storm_world storm_world_of(const storm *s);
+const char *storm_world_name(storm_world w);
 
 #endif

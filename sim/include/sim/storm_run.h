@@ -31,7 +31,6 @@
 
 #include "sim/result.h"
 #include "sim/storm.h"
-#include "sim/storm_world.h"
 
 #define STORM_JOBS_MAX 64u              /* parallel worker processes */
 #define STORM_SEEDS_MAX 100000u         /* seeds in one sweep */
@@ -69,8 +68,7 @@ typedef struct storm_outcome {
     sg_status status;               /* SG_OK when the run completed */
     char error[STORM_RUN_ERROR_MAX];/* why it did not */
     double wall_s;                  /* host time the run took (not part of any verdict) */
-    sim_result result;              /* fleet world (series kept for the first seed only) */
-    double world[STORM_WORLD_METRIC_COUNT];
+    sim_result result;              /* series kept for the first seed only */
     uint32_t verdict_count;         /* expectations that applied */
     storm_verdict verdicts[STORM_EXPECT_MAX];
     uint32_t failed;                /* verdicts that did not hold */
@@ -85,11 +83,11 @@ bool storm_outcome_passed(const storm_outcome *o);
 typedef sg_status (*storm_exec_fn)(void *ctx, const storm *s, int model, uint64_t seed, bool keep_series,
                                    const storm_plan *plan, storm_outcome *out);
 
-/* The real executor: sim_run / scale-in / healthz by the storm's world. */
+/* The real executor: sim_model_resolve + sim_run. */
 sg_status storm_exec_default(void *ctx, const storm *s, int model, uint64_t seed, bool keep_series,
                              const storm_plan *plan, storm_outcome *out);
 
-/* The fleet models of a storm must resolve in the simulator; returns the
+/* Every model of a storm must resolve in the simulator; returns the
  * first that does not (err says which) or SG_OK. */
 sg_status storm_check_models(const storm *s, sg_error *err);
 

@@ -39,6 +39,7 @@ sg_status storm_exec_default(void *ctx, const storm *s, int model, uint64_t seed
         options.trace_jsonl = plan != NULL ? plan->trace_jsonl : NULL;
         options.trace_chrome = plan != NULL ? plan->trace_chrome : NULL;
         st = sim_run(&s->scenario, &set, seed, &options, &out->result, &err);
+        storm_derive(&out->result, out->derived);
         if (!keep_series) {
             sim_result_free(&out->result); /* the metrics stay, the series go */
         }

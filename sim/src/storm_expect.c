@@ -85,8 +85,9 @@ static const char *closest_metric(const char *name)
 {
     const char *best = NULL;
     unsigned best_d = 4; /* only suggest close names */
-    for (unsigned i = 0; i < SIM_METRIC_COUNT; i++) {
-        const char *candidate = sim_metric_name((sim_metric_id)i);
+    for (unsigned i = 0; i < SIM_METRIC_COUNT + STORM_DERIVED_COUNT; i++) {
+        const char *candidate = i < SIM_METRIC_COUNT ? sim_metric_name((sim_metric_id)i)
+                                                     : storm_derived_name((storm_derived)(i - SIM_METRIC_COUNT));
         unsigned d = distance(name, candidate);
         if (d < best_d) {
             best_d = d;
@@ -114,6 +115,12 @@ static sg_status parse_quantity(storm_parser *p, const storm_stmt *st, const sto
         }
         e->quantity = STORM_Q_ORACLE;
         e->id = (uint32_t)id;
+        return SG_OK;
+    }
+    storm_derived did;
+    if (storm_derived_find(name, &did) == SG_OK) {
+        e->quantity = STORM_Q_DERIVED;
+        e->id = (uint32_t)did;
         return SG_OK;
     }
     sim_metric_id id;
@@ -228,7 +235,7 @@ static sg_status add_condition(storm_parser *p, const storm_stmt *st, const stor
     return SG_OK;
 }
 
-sg_status storm_expect_parse(storm_parser *p, const storm_stmt *st)
+sg_status storm_expect_parse(storm_parser *p, const storm_stmt *st, bool known_gap)
 {
     assert(p != NULL && st != NULL);
     uint32_t colon = 0;
@@ -242,6 +249,7 @@ sg_status storm_expect_parse(storm_parser *p, const storm_stmt *st)
     }
     storm_expect who;
     memset(&who, 0, sizeof who);
+    who.known_gap = known_gap;
     sg_status s = parse_who(p, st, colon, &who);
     uint32_t i = colon + 1;
     if (s == SG_OK && i >= st->token_count) {
@@ -344,13 +352,17 @@ bool storm_expect_applies(const storm_expect *e, int model_index)
     return model_index >= 0 && model_index < (int)SIM_MODELS_MAX && (e->model_mask & (1u << model_index)) != 0;
 }
 
-double storm_expect_measure(const storm_expect *e, const sim_result *r)
+double storm_expect_measure(const storm_expect *e, const sim_result *r, const double *derived)
 {
     assert(e != NULL && r != NULL);
-    if (e->quantity == STORM_Q_ORACLE) {
+    switch (e->quantity) {
+    case STORM_Q_ORACLE:
         return e->id < SIM_ORACLE_COUNT ? (double)r->violations_per_oracle[e->id] : NAN;
+    case STORM_Q_DERIVED:
+        return derived != NULL && e->id < STORM_DERIVED_COUNT ? derived[e->id] : NAN;
+    default:
+        return e->id < SIM_METRIC_COUNT ? r->metrics[e->id] : NAN;
     }
-    return e->id < SIM_METRIC_COUNT ? r->metrics[e->id] : NAN;
 }
 
 const char *storm_quantity_name(const storm_expect *e, char *buf, size_t size)
@@ -358,13 +370,16 @@ const char *storm_quantity_name(const storm_expect *e, char *buf, size_t size)
     assert(e != NULL && buf != NULL && size > 0);
     if (e->quantity == STORM_Q_ORACLE) {
         (void)snprintf(buf, size, "%s%s", ORACLE_PREFIX, sim_oracle_name((sim_oracle_id)e->id));
+    } else if (e->quantity == STORM_Q_DERIVED) {
+        (void)snprintf(buf, size, "%s", storm_derived_name((storm_derived)e->id));
     } else {
         (void)snprintf(buf, size, "%s", sim_metric_name((sim_metric_id)e->id));
     }
     return buf;
 }
 
-uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, storm_verdict *out, uint32_t max)
+uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, const double *derived,
+                     storm_verdict *out, uint32_t max)
 {
     assert(s != NULL && r != NULL);
     assert(out != NULL || max == 0);
@@ -375,8 +390,9 @@ uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, storm
             continue;
         }
         if (n < max) {
-            double v = storm_expect_measure(e, r);
-            out[n] = (storm_verdict){i, v, storm_op_holds(e->op, v, e->bound)};
+            double v = storm_expect_measure(e, r, derived);
+            bool held = storm_op_holds(e->op, v, e->bound);
+            out[n] = (storm_verdict){i, v, held, e->known_gap ? !held : held};
         }
         n++;
     }

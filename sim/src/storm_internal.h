@@ -51,7 +51,7 @@ typedef enum storm_kw {
     STORM_KW_NAME, STORM_KW_SEED, STORM_KW_DURATION, STORM_KW_SAMPLE_PERIOD, STORM_KW_MODELS,
     STORM_KW_WORKERS, STORM_KW_CLIENTS, STORM_KW_WORKER_RESTART, STORM_KW_BACKBONE, STORM_KW_BCAST,
     STORM_KW_WORKLOAD, STORM_KW_CLIENT, STORM_KW_TRUTH, STORM_KW_PROBE, STORM_KW_SYNC, STORM_KW_ORACLE,
-    STORM_KW_FAULT, STORM_KW_EXPECT, STORM_KW_HEALTHZ, STORM_KW_APPPROXY,
+    STORM_KW_FAULT, STORM_KW_EXPECT, STORM_KW_EXPECT_FAIL, STORM_KW_HEALTHZ, STORM_KW_APPPROXY,
     STORM_KW_COUNT
 } storm_kw;
 
@@ -164,7 +164,7 @@ sg_status storm_value_set(storm_parser *p, const storm_stmt *st, const storm_tok
 
 /* ---- expectations (storm_expect.c) ------------------------------------------- */
 
-sg_status storm_expect_parse(storm_parser *p, const storm_stmt *st);
+sg_status storm_expect_parse(storm_parser *p, const storm_stmt *st, bool known_gap);
 
 /* After the last statement: model masks and names checked. */
 sg_status storm_expect_resolve(storm_parser *p);

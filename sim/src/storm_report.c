@@ -180,6 +180,8 @@ void storm_report_fold(storm_report *r, storm_outcome *o, uint64_t first_seed)
     m->wall_s += o->wall_s;
     r->runs++;
     bool passed = storm_outcome_passed(o);
+    m->known_gap_runs += o->known_gaps > 0 ? 1u : 0u;
+    r->known_gap_runs += o->known_gaps > 0 ? 1u : 0u;
     if (o->status != SG_OK) {
         m->errors++;
         r->errors++;

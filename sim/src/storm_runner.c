@@ -104,9 +104,11 @@ void storm_outcome_judge(const storm_report *r, storm_outcome *o)
     if (o->status != SG_OK) {
         return; /* a run that did not complete measured nothing */
     }
-    o->verdict_count = storm_judge(s, o->model, &o->result, o->verdicts, STORM_EXPECT_MAX);
+    o->verdict_count = storm_judge(s, o->model, &o->result, o->derived, o->verdicts, STORM_EXPECT_MAX);
+    o->known_gaps = 0;
     for (uint32_t i = 0; i < o->verdict_count; i++) {
-        o->failed += o->verdicts[i].held ? 0u : 1u;
+        o->failed += o->verdicts[i].passed ? 0u : 1u;
+        o->known_gaps += o->verdicts[i].passed && !o->verdicts[i].held ? 1u : 0u;
     }
 }
 

@@ -322,7 +322,12 @@ static sg_status do_fault(storm_parser *p, storm_stmt *st)
 
 static sg_status do_expect(storm_parser *p, storm_stmt *st)
 {
-    return storm_expect_parse(p, st);
+    return storm_expect_parse(p, st, false);
+}
+
+static sg_status do_expect_fail(storm_parser *p, storm_stmt *st)
+{
+    return storm_expect_parse(p, st, true);
 }
 
 
@@ -351,6 +356,7 @@ static const stmt_def statements[STORM_KW_COUNT] = {
     {"oracle", STORM_KW_ORACLE, false, do_oracle},
     {"fault", STORM_KW_FAULT, false, do_fault},
     {"expect", STORM_KW_EXPECT, false, do_expect},
+    {"expect-fail", STORM_KW_EXPECT_FAIL, false, do_expect_fail},
     {"healthz", STORM_KW_HEALTHZ, false, do_healthz},
     {"appproxy", STORM_KW_APPPROXY, false, do_appproxy},
 };

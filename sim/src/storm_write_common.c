@@ -68,7 +68,10 @@ void storm_verdict_text(const storm *s, const storm_verdict *v, char *buf, size_
     } else {
         (void)snprintf(measured, sizeof measured, "%.6g", v->measured);
     }
-    (void)snprintf(buf, size, "%s: measured %s", s->expects[v->expect].text, measured);
+    const storm_expect *e = &s->expects[v->expect];
+    const char *note = !e->known_gap ? "" : v->held ? " (a known gap no longer shows: make it `expect`)"
+                                                    : " (known gap, as documented)";
+    (void)snprintf(buf, size, "%s: measured %s%s", e->text, measured, note);
 }
 
 static const char *const headline_names[STORM_H_COUNT] = {"drops", "convergence s", "health 503 s", "requests",

@@ -29,7 +29,8 @@ static const char style[] =
     "td.legacy{background:#fff7f5}td.core{background:#f4f9ff}"
     ".badge{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px;font-weight:700;color:#fff}"
     ".badge.pass{background:#2e8540}.badge.fail{background:#c0392b}.badge.skip{background:#8a94a0}"
-    ".ok{color:#2e8540;font-weight:700}.bad{color:#c0392b;font-weight:700}"
+    ".ok{color:#2e8540;font-weight:700}.bad{color:#c0392b;font-weight:700}.gap{color:#b9770e;font-weight:700}"
+    ".badge.gap{background:#d68910}"
     "pre{background:#f2f4f7;padding:8px;overflow:auto;font-size:12px}"
     "svg.chart{display:block;margin:2px 0 10px;background:#fff}"
     "svg text{font:11px system-ui,sans-serif;fill:#44505c}svg text.label{font-weight:600;fill:#1d2530}"
@@ -147,6 +148,13 @@ static void verdict_cell(FILE *out, const storm_entry *e)
     if (core_ran) {
         fprintf(out, "core %s", core_ok ? "survived" : "<b class=\"bad\">failed</b>");
     }
+    uint32_t gaps = 0;
+    for (uint32_t m = 0; m < e->storm->scenario.model_count; m++) {
+        gaps += e->selected[m] ? e->models[m].known_gap_runs : 0u;
+    }
+    if (gaps > 0) {
+        fprintf(out, "<br><span class=\"gap\">known gap in %u run%s</span>", gaps, gaps == 1 ? "" : "s");
+    }
     fputs("</div></td>", out);
 }
 
@@ -202,6 +210,10 @@ static void summary(FILE *out, const storm_report *r)
             reproduced, legacy, survived, core);
     fprintf(out, " &middot; %llu runs, %llu failed, %llu errors", (unsigned long long)r->runs,
             (unsigned long long)r->failed_runs, (unsigned long long)r->errors);
+    if (r->known_gap_runs > 0) {
+        fprintf(out, " &middot; <span class=\"gap\">%llu runs show a documented known gap</span>",
+                (unsigned long long)r->known_gap_runs);
+    }
     if (r->plan.seeds_given) {
         fprintf(out, " &middot; seeds %llu..%llu", (unsigned long long)r->plan.seed_first,
                 (unsigned long long)r->plan.seed_last);

@@ -35,6 +35,9 @@ static void metrics(FILE *out, const storm_outcome *o)
     for (unsigned i = 0; i < SIM_METRIC_COUNT; i++) {
         num(out, sim_metric_name((sim_metric_id)i), o->result.metrics[i], i > 0);
     }
+    for (unsigned i = 0; i < STORM_DERIVED_COUNT; i++) {
+        num(out, storm_derived_name((storm_derived)i), o->derived[i], true);
+    }
     fputs("}", out);
 }
 
@@ -49,6 +52,10 @@ static void verdicts(FILE *out, const storm *s, const storm_outcome *o)
         num(out, "measured", v->measured, true);
         key(out, "held", true);
         fputs(v->held ? "true" : "false", out);
+        key(out, "passed", true);
+        fputs(v->passed ? "true" : "false", out);
+        key(out, "known_gap", true);
+        fputs(e->known_gap ? "true" : "false", out);
         str(out, "file", s->files[e->loc.file], true);
         num(out, "line", e->loc.line, true);
         fputs("}", out);
@@ -86,6 +93,7 @@ static void model(FILE *out, const storm_entry *e, uint32_t m, bool comma)
     num(out, "runs", ms->runs, true);
     num(out, "failed_runs", ms->failed_runs, true);
     num(out, "errors", ms->errors, true);
+    num(out, "known_gap_runs", ms->known_gap_runs, true);
     key(out, "failing_seeds", true);
     fputs("[", out);
     for (uint32_t i = 0; i < ms->failing_kept; i++) {
@@ -148,6 +156,7 @@ sg_status storm_write_json(const storm_report *r, FILE *out)
     num(out, "runs", (double)r->runs, true);
     num(out, "failed_runs", (double)r->failed_runs, true);
     num(out, "errors", (double)r->errors, true);
+    num(out, "known_gap_runs", (double)r->known_gap_runs, true);
     key(out, "passed", true);
     fputs(storm_report_passed(r) ? "true" : "false", out);
     num(out, "host_wall_s", r->wall_s, true);

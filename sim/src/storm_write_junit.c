@@ -32,7 +32,7 @@ static void failure_body(FILE *out, const storm_entry *e, int model, const storm
         fputc('\n', out);
     }
     for (uint32_t i = 0; i < f->verdict_count; i++) {
-        if (!f->verdicts[i].held) {
+        if (!f->verdicts[i].passed) {
             storm_verdict_text(e->storm, &f->verdicts[i], line, sizeof line);
             fprintf(out, "seed %llu: ", (unsigned long long)f->seed);
             storm_put_xml(out, line);

@@ -60,7 +60,7 @@ static void core_result_holds_and_legacy_fails(void **state)
 
     storm_verdict v[8];
     int ci = storm_model_index(s, "core");
-    assert_int_equal(storm_judge(s, ci, &core, v, 8), 3);
+    assert_int_equal(storm_judge(s, ci, &core, NULL, v, 8), 3);
     for (unsigned i = 0; i < 3; i++) {
         assert_true(v[i].held);
     }
@@ -69,7 +69,7 @@ static void core_result_holds_and_legacy_fails(void **state)
 
     /* The core's expectations do not judge stock; stock's own do. */
     int si = storm_model_index(s, "stock");
-    assert_int_equal(storm_judge(s, si, &stock, v, 8), 3);
+    assert_int_equal(storm_judge(s, si, &stock, NULL, v, 8), 3);
     assert_int_equal(v[0].expect, 2);
     assert_true(v[0].held);
     assert_int_equal(v[1].expect, 3);
@@ -77,11 +77,11 @@ static void core_result_holds_and_legacy_fails(void **state)
     assert_true(v[1].held);
     /* Negative control: judged by the core's expectations, stock fails both. */
     const storm_expect *spurious = &s->expects[0];
-    assert_false(storm_op_holds(spurious->op, storm_expect_measure(spurious, &stock), spurious->bound));
+    assert_false(storm_op_holds(spurious->op, storm_expect_measure(spurious, &stock, NULL), spurious->bound));
     /* "Never converged" is -1 and passes `<= 10` on its own: storms pair a
      * convergence bound with converged == 1 (docs/SCENARIOS.md says so). */
     const storm_expect *conv = &s->expects[1];
-    assert_true(storm_op_holds(conv->op, storm_expect_measure(conv, &stock), conv->bound));
+    assert_true(storm_op_holds(conv->op, storm_expect_measure(conv, &stock, NULL), conv->bound));
 }
 
 static void legacy_expectation_fails_on_a_healthy_legacy_run(void **state)
@@ -93,7 +93,7 @@ static void legacy_expectation_fails_on_a_healthy_legacy_run(void **state)
     calm.metrics[SIM_M_EVENTS] = 10;
     storm_verdict v[8];
     int fi = storm_model_index(s, "first-fix");
-    assert_int_equal(storm_judge(s, fi, &calm, v, 8), 2);
+    assert_int_equal(storm_judge(s, fi, &calm, NULL, v, 8), 2);
     assert_false(v[0].held); /* clients_dropped > 0: the storm did not reproduce */
     assert_true(v[1].held);
 }
@@ -105,12 +105,35 @@ static void verdicts_are_bounded_and_unknown_models_judge_nothing(void **state)
     sim_result r;
     sim_result_init(&r);
     storm_verdict v[1];
-    assert_int_equal(storm_judge(s, storm_model_index(s, "core"), &r, v, 1), 3); /* counted, one written */
+    assert_int_equal(storm_judge(s, storm_model_index(s, "core"), &r, NULL, v, 1), 3); /* counted, one written */
     assert_int_equal(v[0].expect, 0);
     assert_int_equal(storm_model_index(s, "ghost"), -1);
-    assert_int_equal(storm_judge(s, -1, &r, v, 1), 0);
+    assert_int_equal(storm_judge(s, -1, &r, NULL, v, 1), 0);
     assert_true(storm_model_is_core("core"));
     assert_false(storm_model_is_core("stock"));
+}
+
+/* expect-fail documents a known gap: the run passes while it fails, and
+ * fails as soon as the gap closes (so the storm gets updated). */
+static void known_gaps_pass_while_they_fail(void **state)
+{
+    (void)state;
+    static storm s;
+    memfs fs = {0};
+    char msg[256];
+    assert_int_equal(parse_with(&fs, "gap.storm", "title gap\nexpect-fail core: converged == 1\n", &s, msg, sizeof msg),
+                     SG_OK);
+    assert_true(s.expects[0].known_gap);
+    sim_result r;
+    sim_result_init(&r);
+    storm_verdict v[1];
+    assert_int_equal(storm_judge(&s, 0, &r, NULL, v, 1), 1);
+    assert_false(v[0].held);
+    assert_true(v[0].passed);
+    r.metrics[SIM_M_CONVERGED] = 1.0; /* the gap closed */
+    assert_int_equal(storm_judge(&s, 0, &r, NULL, v, 1), 1);
+    assert_true(v[0].held);
+    assert_false(v[0].passed);
 }
 
 int main(void)
@@ -120,6 +143,7 @@ int main(void)
         cmocka_unit_test(core_result_holds_and_legacy_fails),
         cmocka_unit_test(legacy_expectation_fails_on_a_healthy_legacy_run),
         cmocka_unit_test(verdicts_are_bounded_and_unknown_models_judge_nothing),
+        cmocka_unit_test(known_gaps_pass_while_they_fail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

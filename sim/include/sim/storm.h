@@ -15,6 +15,7 @@
  *   fault     at=30s kind=backbone-down duration=20s
  *   expect legacy stock: clients_dropped > 0, converged == 0
  *   expect core: spurious_drops == 0, convergence_time_s <= 10s
+ *   expect-fail core: converged == 1   # a known gap, tracked: must keep failing
  *
  * The full grammar is in docs/SCENARIOS.md.  In short: one statement per
  * line; a line that starts with a space or a tab continues the statement
@@ -96,12 +97,33 @@ typedef enum storm_who {
     STORM_WHO_ALL       /* `expect all:` - every model */
 } storm_who;
 
-/* What an expectation measures: a metric of result.h, or the violation
- * count of one oracle (`oracle.spurious-drop`). */
+/* What an expectation measures: a metric of result.h, the violation
+ * count of one oracle (`oracle.spurious-drop`), or a metric the storm
+ * layer derives from the run's time series (below). */
 typedef enum storm_quantity {
     STORM_Q_METRIC = 0,
-    STORM_Q_ORACLE
+    STORM_Q_ORACLE,
+    STORM_Q_DERIVED
 } storm_quantity;
+
+/* X(id, "name", "description"): measured from a run's sampled series. */
+#define STORM_DERIVED_METRICS(X)                                                                          \
+    X(SPLIT_WINDOW_S, "split_window_s",                                                                  \
+      "seconds in which some clients had the newest update and others did not (the fleet disagreed)")
+
+typedef enum storm_derived {
+#define STORM_DERIVED_ENUM(id, name, desc) STORM_D_##id,
+    STORM_DERIVED_METRICS(STORM_DERIVED_ENUM)
+#undef STORM_DERIVED_ENUM
+    STORM_DERIVED_COUNT
+} storm_derived;
+
+const char *storm_derived_name(storm_derived id);
+const char *storm_derived_description(storm_derived id);
+sg_status storm_derived_find(const char *name, storm_derived *out);
+
+/* Computes every derived metric from r's series; NaN when r has none. */
+void storm_derive(const sim_result *r, double out[STORM_DERIVED_COUNT]);
 
 typedef struct storm_loc {
     uint32_t file; /* index into storm.files */
@@ -115,10 +137,12 @@ typedef struct storm_expect {
     uint32_t named_count;       /* STORM_WHO_MODELS: the names as written */
     char named[SIM_MODELS_MAX][SIM_MODEL_NAME_MAX];
     storm_quantity quantity;
-    uint32_t id;                /* sim_metric_id or sim_oracle_id */
+    uint32_t id;                /* sim_metric_id, sim_oracle_id or storm_derived */
     storm_op op;
     double bound;
     char text[STORM_EXPECT_TEXT_MAX]; /* "spurious_drops == 0" */
+    bool known_gap;             /* `expect-fail`: documents a known gap; the run passes while
+                                   it fails and fails once it holds (then make it `expect`) */
     storm_loc loc;
 } storm_expect;
 
@@ -177,18 +201,21 @@ int storm_model_index(const storm *s, const char *model);
 /* True when `e` judges runs of scenario.models[model_index]. */
 bool storm_expect_applies(const storm_expect *e, int model_index);
 
-/* The value `e` looks at in a result. */
-double storm_expect_measure(const storm_expect *e, const sim_result *r);
+/* The value `e` looks at in a result and its derived metrics (derived
+ * may be NULL: a derived quantity then measures NaN, which never holds). */
+double storm_expect_measure(const storm_expect *e, const sim_result *r, const double *derived);
 
 typedef struct storm_verdict {
     uint32_t expect;   /* index into storm.expects */
     double measured;
-    bool held;
+    bool held;         /* the comparison is true */
+    bool passed;       /* held, or (known gap) did not hold */
 } storm_verdict;
 
 /* Judges every expectation that applies to model `model_index` of `s`
  * against `r`; writes at most `max` verdicts and returns how many apply. */
-uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, storm_verdict *out, uint32_t max);
+uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, const double *derived,
+                     storm_verdict *out, uint32_t max);
 
 /* The name an expectation's quantity is written with ("spurious_drops",
  * "oracle.health-lie"), into buf. */

@@ -69,9 +69,11 @@ typedef struct storm_outcome {
     char error[STORM_RUN_ERROR_MAX];/* why it did not */
     double wall_s;                  /* host time the run took (not part of any verdict) */
     sim_result result;              /* series kept for the first seed only */
+    double derived[STORM_DERIVED_COUNT]; /* computed before the series go */
     uint32_t verdict_count;         /* expectations that applied */
     storm_verdict verdicts[STORM_EXPECT_MAX];
-    uint32_t failed;                /* verdicts that did not hold */
+    uint32_t failed;                /* verdicts that did not pass */
+    uint32_t known_gaps;            /* expect-fail verdicts that failed as documented */
 } storm_outcome;
 
 /* True when the run completed and every expectation held. */
@@ -96,6 +98,7 @@ typedef struct storm_model_summary {
     uint32_t failed_runs;           /* completed runs with a failed expectation */
     uint32_t errors;                /* runs that did not complete (crash, bound) */
     double wall_s;                  /* host time of all its runs */
+    uint32_t known_gap_runs;        /* runs in which a documented known gap showed */
     uint32_t failing_kept;
     uint64_t failing_seeds[STORM_FAILING_SEEDS_KEPT];
     bool has_first;
@@ -118,7 +121,7 @@ typedef struct storm_report {
     storm_entry *entries;           /* heap, grown as files are added */
     uint32_t capacity;
     storm_plan plan;                /* what was run */
-    uint64_t runs, failed_runs, errors;
+    uint64_t runs, failed_runs, errors, known_gap_runs;
     double wall_s;
 } storm_report;
 

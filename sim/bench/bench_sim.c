@@ -29,6 +29,7 @@ typedef struct figures {
     double fleet_wall_s, fleet_compression, fleet_bytes_per_client, fleet_events;
     double fleet_resync_closes, fleet_refetches, fleet_convergence_s;
     double swarm_wall_s, swarm_runs, swarm_failures;
+    double legacy_wall_s, legacy_events, legacy_crashes;
     const char *model;
 } figures;
 
@@ -66,9 +67,12 @@ static int run(const sim_scenario *s, const sim_model_set *m, sim_result *r, dou
     return 0;
 }
 
-static int fleet_storm(const sim_model_set *m, figures *f)
+static sim_scenario *fleet_scenario(void)
 {
     sim_scenario *s = malloc(sizeof *s);
+    if (s == NULL) {
+        return NULL;
+    }
     sim_scenario_init(s);
     strcpy(s->name, "fleet-storm");
     s->topology.workers = 4;
@@ -82,6 +86,15 @@ static int fleet_storm(const sim_model_set *m, figures *f)
     sim_fault down = sim_fault_make(SIM_FAULT_BACKBONE_DOWN, 600 * SG_NS_PER_S);
     down.duration_ns = 20 * SG_NS_PER_S;
     (void)sim_scenario_add_fault(s, &down);
+    return s;
+}
+
+static int fleet_storm(const sim_model_set *m, figures *f)
+{
+    sim_scenario *s = fleet_scenario();
+    if (s == NULL) {
+        return 1;
+    }
     struct mallinfo2 mi = mallinfo2();
     double heap0 = (double)mi.uordblks + (double)mi.hblkhd, heap = heap0;
     sim_result r;
@@ -101,9 +114,33 @@ static int fleet_storm(const sim_model_set *m, figures *f)
     return rc;
 }
 
+/* The same storm with the stock broadcaster: every reconnect crashes, so
+ * the negative control is the heaviest run of the catalogue. */
+static int fleet_storm_legacy(figures *f)
+{
+    sim_model_set m;
+    sim_scenario *s = fleet_scenario();
+    if (s == NULL || sim_model_resolve("stock", &m, NULL) != SG_OK) {
+        free(s);
+        return 1;
+    }
+    sim_result r;
+    double wall = 0, heap = 0;
+    int rc = run(s, &m, &r, &wall, &heap);
+    f->legacy_wall_s = wall;
+    f->legacy_events = r.metrics[SIM_M_EVENTS];
+    f->legacy_crashes = r.metrics[SIM_M_CLIENT_CRASHES];
+    sim_result_free(&r);
+    free(s);
+    return rc;
+}
+
 static int raw_speed(const sim_model_set *m, figures *f)
 {
     sim_scenario *s = malloc(sizeof *s);
+    if (s == NULL) {
+        return 1;
+    }
     sim_scenario_init(s);
     strcpy(s->name, "raw-speed");
     s->topology.workers = 8;
@@ -152,6 +189,8 @@ static void report(FILE *out, const figures *f)
             f->fleet_events, f->fleet_resync_closes, f->fleet_refetches, f->fleet_convergence_s);
     fprintf(out, "                   %.0f bytes per simulated client, all in (target < 512)\n",
             f->fleet_bytes_per_client);
+    fprintf(out, "  fleet storm      the same with the stock model: %.2f s wall, %.0f events, %.0f handler crashes\n",
+            f->legacy_wall_s, f->legacy_events, f->legacy_crashes);
     fprintf(out, "  swarm            %.0f seeds in %.2f s (target < 60 s), %.0f failing\n", f->swarm_runs,
             f->swarm_wall_s, f->swarm_failures);
 }
@@ -161,9 +200,9 @@ static void report_json(FILE *out, const figures *f)
     fprintf(out,
             "{\"model\":\"%s\",\"events_per_s\":%.0f,\"fleet_wall_s\":%.3f,\"fleet_compression\":%.1f,"
             "\"fleet_bytes_per_client\":%.0f,\"fleet_events\":%.0f,\"fleet_convergence_s\":%.3f,"
-            "\"swarm_seeds\":%.0f,\"swarm_wall_s\":%.3f,\"swarm_failures\":%.0f}\n",
+            "\"swarm_seeds\":%.0f,\"swarm_wall_s\":%.3f,\"swarm_failures\":%.0f,\"fleet_stock_wall_s\":%.3f}\n",
             f->model, f->events_per_s, f->fleet_wall_s, f->fleet_compression, f->fleet_bytes_per_client,
-            f->fleet_events, f->fleet_convergence_s, f->swarm_runs, f->swarm_wall_s, f->swarm_failures);
+            f->fleet_events, f->fleet_convergence_s, f->swarm_runs, f->swarm_wall_s, f->swarm_failures, f->legacy_wall_s);
 }
 
 int main(int argc, char **argv)
@@ -177,7 +216,7 @@ int main(int argc, char **argv)
         return 2;
     }
     figures f = {.model = m.name};
-    if (fleet_storm(&m, &f) != 0 || raw_speed(&m, &f) != 0 || swarm(&m, &f) != 0) {
+    if (fleet_storm(&m, &f) != 0 || fleet_storm_legacy(&f) != 0 || raw_speed(&m, &f) != 0 || swarm(&m, &f) != 0) {
         return 1;
     }
     report(stdout, &f);

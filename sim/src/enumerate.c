@@ -73,6 +73,19 @@ typedef struct enumerator {
     sim_enum_report *rep;
 } enumerator;
 
+/* One finding per (oracle, fault kinds) shape keeps the list diverse. */
+static bool already_kept(const sim_enum_report *rep, const sim_fault *faults, uint32_t n, sim_oracle_id oracle)
+{
+    for (uint32_t i = 0; i < rep->kept; i++) {
+        const sim_enum_finding *f = &rep->findings[i];
+        if (f->first.oracle == oracle && f->faults == n && f->fault[0].kind == faults[0].kind &&
+            (n < 2 || f->fault[1].kind == faults[1].kind)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Runs base + the given faults; returns true if the trace differs. */
 static bool run_with(enumerator *e, const sim_fault *faults, uint32_t n)
 {
@@ -85,7 +98,7 @@ static bool run_with(enumerator *e, const sim_fault *faults, uint32_t n)
     bool differs = st == SG_OK && r.trace_hash != e->baseline_hash;
     if (st == SG_OK && r.violations_kept > 0) {
         e->rep->failures++;
-        if (e->rep->kept < SIM_ENUM_FINDINGS_KEPT) {
+        if (e->rep->kept < SIM_ENUM_FINDINGS_KEPT && !already_kept(e->rep, faults, n, r.violations[0].oracle)) {
             sim_enum_finding *f = &e->rep->findings[e->rep->kept++];
             f->faults = n;
             memcpy(f->fault, faults, n * sizeof *faults);
@@ -160,6 +173,9 @@ sg_status sim_enumerate(const sim_scenario *base, const sim_model_set *models, u
             effective |= run_with(e, &singles[nsingles++], 1);
         }
         rep->sites_effective += effective ? 1u : 0u;
+        if (!effective && rep->cold_kept < SIM_ENUM_COLD_KEPT) {
+            rep->cold[rep->cold_kept++] = singles[nsingles - 1];
+        }
     }
     rep->sites = sites;
     rep->coverage_percent = sites > 0 ? 100.0 * rep->sites_effective / sites : 0.0;
@@ -181,6 +197,16 @@ void sim_enum_print(FILE *out, const sim_enum_report *rep)
 {
     fprintf(out, "enumerate: %u fault sites, %u effective (%.1f%% coverage); %u single + %u pair runs, %u failing\n",
             rep->sites, rep->sites_effective, rep->coverage_percent, rep->singles, rep->pairs, rep->failures);
+    for (uint32_t i = 0; i < rep->cold_kept; i++) {
+        const sim_fault *c = &rep->cold[i];
+        fprintf(out, "  cold site: %s", sim_fault_kind_name(c->kind));
+        if (c->kind == SIM_FAULT_FIU) {
+            fprintf(out, " %s", c->point);
+        } else if (c->target >= 0) {
+            fprintf(out, " worker %d", c->target);
+        }
+        fputc('\n', out);
+    }
     for (uint32_t i = 0; i < rep->kept; i++) {
         const sim_enum_finding *f = &rep->findings[i];
         fprintf(out, "  %s@%.1fs", sim_fault_kind_name(f->fault[0].kind), (double)f->fault[0].at / 1e9);

@@ -1,5 +1,5 @@
 /*
- * queue.h - the simulator's event queue: a bounded binary min-heap.
+ * queue.h - the simulator's event queue: a bounded 4-ary min-heap.
  *
  * Order is (time, insertion sequence): two events at the same simulated
  * time run in the order they were scheduled, so nothing depends on heap
@@ -25,7 +25,7 @@ typedef struct sim_event {
 } sim_event;
 
 typedef struct sim_queue {
-    sim_event *heap;
+    void *heap;        /* compact nodes (queue.c) */
     uint32_t count;
     uint32_t capacity;
     uint64_t next_seq;

@@ -37,8 +37,9 @@ static void print_world(FILE *out, const sim_scenario *s)
 {
     char a[32], b[32], c[32], d[32];
     const sim_topology *t = &s->topology;
-    fprintf(out, "workers %u\nclients-per-worker %u\nworker-restart %s %s\n", t->workers,
-            t->clients_per_worker, onoff(t->worker_restart), dur(t->worker_restart_ns, a, sizeof a));
+    fprintf(out, "workers %u\nclients-per-worker %u\nworker-restart %s %s\npin-listener %s\n", t->workers,
+            t->clients_per_worker, onoff(t->worker_restart), dur(t->worker_restart_ns, a, sizeof a),
+            onoff(t->pin_listener));
     fprintf(out, "backbone %s latency=%s jitter=%s connect-latency=%s detect=%s output-buffer=%" PRIu64
                  " retention=%u payload-max=%u\n",
             sim_backbone_kind_name(t->backbone.kind), dur(t->backbone.latency_ns, a, sizeof a),
@@ -56,6 +57,8 @@ static void print_world(FILE *out, const sim_scenario *s)
             dur(k->resync_window_ns, a, sizeof a), dur(k->resync_cooldown_ns, b, sizeof b),
             dur(k->watchdog_ns, c, sizeof c), onoff(k->healthcheck_enabled),
             k->delivery == SG_DELIVERY_ON_ECHO ? "on-echo" : "immediate", dur(k->connect_timeout_ns, d, sizeof d));
+    fprintf(out, "bcast heartbeat=%s clients-max=%u peers-max=%u\n", dur(k->heartbeat_ns, a, sizeof a),
+            k->clients_max, k->peers_max);
     const sim_workload *w = &s->workload;
     fprintf(out, "workload publish-rate=%.15g payload=%u start=%s stop=%s connect-spread=%s publisher=%d\n",
             w->publish_per_s, w->payload_bytes, dur(w->publish_start_ns, a, sizeof a),

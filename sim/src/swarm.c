@@ -31,6 +31,7 @@ void sim_swarm_config_default(sim_swarm_config *c)
     c->backbone_kinds = (1u << SIM_BACKBONE_KIND_COUNT) - 1u;
     c->duration_ns = (sg_duration_ns)5 * 60 * SG_NS_PER_S;
     c->oracle_checks = SIM_ORACLE_ALL;
+    c->draw_settings = true;
 }
 
 /* A uniformly drawn set bit of mask (mask != 0). */
@@ -115,6 +116,28 @@ static sim_fault draw_fault(sg_rng *r, const sim_swarm_config *c, uint32_t worke
     return f;
 }
 
+/* The world's knobs: backbone timing, the core's settings, the clients'
+ * policy, a probe.  Each from a small set of meaningful values. */
+static void draw_settings(sg_rng *r, sim_scenario *s)
+{
+    static const sg_backoff_policy client_policies[] = {SG_BACKOFF_FULL_JITTER, SG_BACKOFF_EQUAL_JITTER,
+                                                        SG_BACKOFF_DECORRELATED};
+    static const uint32_t replay_items[] = {10000, 100, 10};
+    s->topology.backbone.latency_ns = draw_span(r, SG_NS_PER_MS, 50 * SG_NS_PER_MS, SG_NS_PER_MS);
+    s->topology.backbone.jitter_ns = draw_span(r, 0, 20 * SG_NS_PER_MS, SG_NS_PER_MS);
+    if (sg_rng_below(r, 2) == 0) {
+        s->bcast.watchdog_ns = 6 * SG_NS_PER_S;
+        s->bcast.heartbeat_ns = 2 * SG_NS_PER_S;
+    }
+    s->bcast.replay_items_max = replay_items[sg_rng_below(r, 3)];
+    s->bcast.delivery = sg_rng_below(r, 2) == 0 ? SG_DELIVERY_IMMEDIATE : SG_DELIVERY_ON_ECHO;
+    s->bcast.settle_ns = sg_rng_below(r, 3) == 0 ? 0 : 2 * SG_NS_PER_S;
+    s->bcast.resync_cooldown_ns = sg_rng_below(r, 3) == 0 ? 0 : 30 * SG_NS_PER_S;
+    s->bcast.backoff.max_retries = sg_rng_below(r, 4) == 0 ? 5 : 0;
+    s->client.backoff = sg_backoff_config_default(client_policies[sg_rng_below(r, 3)]);
+    s->probe.enabled = sg_rng_below(r, 2) == 0;
+}
+
 void sim_swarm_draw(const sim_swarm_config *c, uint64_t seed, sim_scenario *s)
 {
     sg_rng r;
@@ -133,7 +156,9 @@ void sim_swarm_draw(const sim_swarm_config *c, uint64_t seed, sim_scenario *s)
     s->topology.backbone.kind = (sim_backbone_kind)pick_bit(&r, c->backbone_kinds);
     s->workload.publish_per_s = (double)(1 + sg_rng_below(&r, 8)) / 2.0;
     s->bcast.clients_max = s->topology.clients_per_worker < 64 ? 64 : s->topology.clients_per_worker;
-    if (sg_rng_below(&r, 2) == 0) {
+    if (c->draw_settings) {
+        draw_settings(&r, s);
+    } else if (sg_rng_below(&r, 2) == 0) {
         s->bcast.watchdog_ns = 6 * SG_NS_PER_S;
         s->bcast.heartbeat_ns = 2 * SG_NS_PER_S;
     }

@@ -2,10 +2,10 @@
  * trace.h - the run's trace: a rolling hash of every trace event, and the
  * optional human outputs (JSON lines, Chrome/Perfetto trace-event JSON).
  *
- * The hash is FNV-1a 64 over a canonical little-endian encoding of each
- * record (time, kind, actor, a, b), so it depends only on what happened
- * and when, never on addresses or output settings: same scenario, model
- * and seed -> same hash, byte for byte, with gcc or clang.
+ * The hash is FNV-1a 64 taken a 64-bit word at a time over each record's
+ * values (time, kind:actor, a, b), so it depends only on what happened
+ * and when, never on addresses, byte order or output settings: same
+ * scenario, model and seed -> same hash, with gcc or clang.
  */
 #ifndef STORMGLASS_SIM_TRACE_H
 #define STORMGLASS_SIM_TRACE_H

@@ -123,6 +123,9 @@ void worker_start(sim_world *w, sim_worker *wk)
     wk->ready = 0;
     wk->probe_failures = 0;
     wk->double_disconnects_seen = wk->past.double_disconnects;
+    if (w->s->topology.pin_listener) {
+        w->models->worker->pin(wk->model, w->now);
+    }
     worker_settle(w, wk);
 }
 

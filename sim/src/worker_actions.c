@@ -20,6 +20,19 @@ static uint32_t payload_update(const uint8_t *payload, uint32_t len)
            (uint32_t)payload[3] << 24;
 }
 
+/* An action record: hashed by number, logged by name ("action.CONNECT"). */
+static void trace_action(sim_world *w, const sim_worker *wk, const sg_bcast_action *a, uint64_t detail)
+{
+    char name[48];
+    if (w->trace.jsonl != NULL) {
+        (void)snprintf(name, sizeof name, "action.%s",
+                       a->kind == SG_ACT_NOTE ? sg_bcast_note_name(a->u.note.note) : sg_bcast_action_name(a->kind));
+    } else {
+        name[0] = '\0';
+    }
+    sim_trace_record(&w->trace, w->now, TR_ACTION, name, wk->index, a->kind, detail);
+}
+
 static void close_client(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
 {
     uint64_t ci = a->u.close_client.cookie;
@@ -38,7 +51,7 @@ static void close_client(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
 
 static void note(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
 {
-    world_trace(w, TR_ACTION, wk->index, SG_ACT_NOTE, a->u.note.note);
+    trace_action(w, wk, a, a->u.note.note);
     if (w->trace.chrome != NULL) {
         char detail[32];
         (void)snprintf(detail, sizeof detail, "%llu", (unsigned long long)a->u.note.value);
@@ -51,40 +64,40 @@ void worker_handle_action(sim_world *w, sim_worker *wk, const sg_bcast_action *a
     const sim_worker_ops *ops = w->models->worker;
     switch (a->kind) {
     case SG_ACT_CONNECT:
-        world_trace(w, TR_ACTION, wk->index, a->kind, a->u.connect.attempt);
+        trace_action(w, wk, a, a->u.connect.attempt);
         backbone_connect(w, wk);
         break;
     case SG_ACT_SUBSCRIBE:
-        world_trace(w, TR_ACTION, wk->index, a->kind, 0);
+        trace_action(w, wk, a, 0);
         backbone_subscribe(w, wk);
         break;
     case SG_ACT_DISCONNECT:
-        world_trace(w, TR_ACTION, wk->index, a->kind, 0);
+        trace_action(w, wk, a, 0);
         backbone_close(w, wk);
         break;
     case SG_ACT_PUBLISH: {
         uint32_t update = payload_update(a->u.publish.payload, a->u.publish.len);
         bool ok = backbone_send(w, wk, &a->u.publish.header, a->u.publish.len, update);
-        world_trace(w, TR_ACTION, wk->index, a->kind, (uint64_t)update << 1 | (ok ? 1u : 0u));
+        trace_action(w, wk, a, (uint64_t)update << 1 | (ok ? 1u : 0u));
         ops->on_replay_result(wk->model, w->now, ok);
         break;
     }
     case SG_ACT_HEARTBEAT:
-        world_trace(w, TR_ACTION, wk->index, a->kind, a->u.heartbeat.header.seq);
+        trace_action(w, wk, a, a->u.heartbeat.header.seq);
         (void)backbone_send(w, wk, &a->u.heartbeat.header, 0, 0);
         break;
     case SG_ACT_CLOSE_CLIENT:
-        world_trace(w, TR_ACTION, wk->index, a->kind, a->u.close_client.cookie);
+        trace_action(w, wk, a, a->u.close_client.cookie);
         close_client(w, wk, a);
         break;
     case SG_ACT_HEALTH:
-        world_trace(w, TR_ACTION, wk->index, a->kind, a->u.health.healthy ? 1u : 0u);
+        trace_action(w, wk, a, a->u.health.healthy ? 1u : 0u);
         wk->healthy = a->u.health.healthy;
         sim_chrome_instant(&w->trace, w->now, wk->index + 1, a->u.health.healthy ? "health 200" : "health 503",
                            sg_health_reason_name(a->u.health.reason));
         break;
     case SG_ACT_SHUTDOWN:
-        world_trace(w, TR_ACTION, wk->index, a->kind, 0);
+        trace_action(w, wk, a, 0);
         w->r->metrics[SIM_M_WORKER_EXITS] += 1;
         worker_die(w, wk, false, "shutdown");
         break;
@@ -92,7 +105,7 @@ void worker_handle_action(sim_world *w, sim_worker *wk, const sg_bcast_action *a
         note(w, wk, a);
         break;
     default:
-        world_trace(w, TR_ACTION, wk->index, a->kind, UINT64_MAX);
+        trace_action(w, wk, a, UINT64_MAX);
         break;
     }
 }

@@ -91,6 +91,38 @@ static void core_fault_points_replay_exactly(void **state)
     sim_result_free(&b);
 }
 
+static void a_pinned_listener_keeps_the_reader_through_client_churn(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    sim_scenario_init(&s);
+    s.topology.workers = 2;
+    s.topology.clients_per_worker = 3;
+    s.bcast.clients_max = 64;
+    s.duration_ns = S(120);
+    sim_fault leave = sim_fault_make(SIM_FAULT_CLIENTS_LEAVE, S(30));
+    leave.value = 1.0;
+    leave.duration_ns = S(10);
+    assert_int_equal(sim_scenario_add_fault(&s, &leave), SG_OK);
+    sim_result churn = run_named(&s, "core", 1);
+    /* negative control (review finding 1): the first fix took the restart
+     * for a gap and closed the clients that had just come back */
+    sim_result first = run_named(&s, "first-fix", 1);
+    assert_true(first.metrics[SIM_M_RESYNCS] >= 1);
+    assert_true(first.metrics[SIM_M_RESYNC_CLOSES] >= 1);
+    sim_result_free(&first);
+    s.topology.pin_listener = true;
+    sim_result pinned = run_named(&s, "core", 1);
+    assert_int_equal(churn.metrics[SIM_M_CLIENTS_LEFT], 6);
+    assert_int_equal(pinned.metrics[SIM_M_BACKBONE_CONNECTS], 2);   /* one session each, all along */
+    assert_true(churn.metrics[SIM_M_BACKBONE_CONNECTS] >= 4);      /* readers stopped and restarted */
+    assert_int_equal(churn.metrics[SIM_M_RESYNCS], 0);             /* a restart is not a gap */
+    assert_int_equal(churn.metrics[SIM_M_CONVERGED], 1);
+    assert_int_equal(pinned.metrics[SIM_M_CONVERGED], 1);
+    sim_result_free(&churn);
+    sim_result_free(&pinned);
+}
+
 static void every_model_name_resolves(void **state)
 {
     (void)state;
@@ -117,6 +149,7 @@ int main(void)
         cmocka_unit_test(production_storm_core_vs_stock),
         cmocka_unit_test(staging_wedge_core_vs_stock),
         cmocka_unit_test(core_fault_points_replay_exactly),
+        cmocka_unit_test(a_pinned_listener_keeps_the_reader_through_client_churn),
         cmocka_unit_test(every_model_name_resolves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,7 @@ static void swarm_config(sim_swarm_config *c)
                      (1u << SIM_FAULT_SLOW_CLIENTS);
     c->backbone_kinds = (1u << SIM_BACKBONE_IDEAL) | (1u << SIM_BACKBONE_REDIS) | (1u << SIM_BACKBONE_KAFKA);
     c->duration_ns = S(240);
+    c->draw_settings = false; /* the test-only models are not meant for every setting */
 }
 
 static void swarm_draw_is_a_function_of_the_seed(void **state)
@@ -146,6 +147,7 @@ static void enumeration_covers_sites_and_finds_the_unsafe(void **state)
     /* the test-only model has no core fault points, and a connect-then-drop
      * window with no connect in it changes nothing: those sites stay cold */
     assert_true(rep.sites_effective <= rep.sites - 3);
+    assert_int_equal(rep.cold_kept, rep.sites - rep.sites_effective);
     assert_int_equal(rep.singles, rep.sites * 2);
     assert_int_equal(rep.pairs, 30);
     assert_true(rep.coverage_percent >= 50.0);

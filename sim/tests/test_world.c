@@ -147,6 +147,44 @@ static void send_errors_lose_updates_the_model_does_not_buffer(void **state)
     sim_result_free(&r);
 }
 
+static void a_runaway_run_is_stopped_with_an_error(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    small_scenario(&s, SIM_BACKBONE_REDIS);
+    sim_model_set m = toy_models(&toy_model_resync);
+    sim_run_options opt = {.max_events = 100};
+    sim_result r;
+    sg_error err = {{0}};
+    assert_int_equal(sim_run(&s, &m, 1, &opt, &r, &err), SG_E_FULL);
+    assert_non_null(strstr(err.msg, "max_events"));
+    assert_true(r.end_ns < s.duration_ns); /* it says where it stopped */
+    sim_result_free(&r);
+}
+
+static unsigned progress_calls;
+
+static void count_progress(void *ctx, sg_time_ns now, sg_time_ns end)
+{
+    (void)ctx;
+    assert_true(now <= end);
+    progress_calls++;
+}
+
+static void progress_is_reported_at_every_sample(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    small_scenario(&s, SIM_BACKBONE_REDIS);
+    sim_model_set m = toy_models(&toy_model_resync);
+    sim_run_options opt = {.progress = count_progress};
+    sim_result r;
+    progress_calls = 0;
+    assert_int_equal(sim_run(&s, &m, 1, &opt, &r, NULL), SG_OK);
+    assert_int_equal(progress_calls, r.samples);
+    sim_result_free(&r);
+}
+
 static void bad_scenario_is_an_error_value(void **state)
 {
     (void)state;
@@ -175,6 +213,8 @@ int main(void)
         cmocka_unit_test(worker_crash_drops_and_restarts),
         cmocka_unit_test(clients_that_leave_come_back_and_refetch),
         cmocka_unit_test(send_errors_lose_updates_the_model_does_not_buffer),
+        cmocka_unit_test(a_runaway_run_is_stopped_with_an_error),
+        cmocka_unit_test(progress_is_reported_at_every_sample),
         cmocka_unit_test(bad_scenario_is_an_error_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

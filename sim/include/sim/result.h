@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/scenario.h"
 #include "stormglass/status.h"
@@ -163,5 +164,9 @@ void sim_result_free(sim_result *r);
 
 /* The first violation, or NULL when every oracle held. */
 const sim_violation *sim_result_first_violation(const sim_result *r);
+
+/* The result as one JSON object (format in sim/src/result_json.c): metrics
+ * by name, violations, the trace hash, and the series if asked. */
+void sim_result_write_json(FILE *out, const sim_result *r, bool with_series);
 
 #endif

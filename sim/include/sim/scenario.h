@@ -28,12 +28,14 @@
  *   workers 4
  *   clients-per-worker 100
  *   worker-restart on 5s
+ *   pin-listener off
  *   backbone redis latency=2ms jitter=1ms connect-latency=5ms detect=0s
  *            output-buffer=32MiB retention=100000 payload-max=7999
  *   bcast reconnect=on max-retries=0 backoff=equal backoff-min=500ms backoff-max=30s
  *         replay-items=10000 replay-bytes=64MiB settle=2s settle-jitter=1s
  *         resync=on resync-window=10s resync-cooldown=30s watchdog=0s healthcheck=on
  *         delivery=immediate connect-timeout=10s payload-max=1MiB
+ *         heartbeat=0s clients-max=65536 peers-max=256
  *   workload publish-rate=2 payload=256 start=0s stop=0s connect-spread=5s publisher=-1
  *   client backoff=full base=500ms max=30s connect-latency=20ms
  *   truth refetch-rate=500 queue=2000 latency=5ms
@@ -113,6 +115,9 @@ typedef struct sim_topology {
     uint32_t clients_per_worker; /* default 10 */
     bool worker_restart;         /* restart a worker that exited/crashed, default true */
     sg_duration_ns worker_restart_ns; /* delay before the fresh instance runs, default 5 s */
+    bool pin_listener;           /* each worker holds a permanent listening context (a
+                                    statistics task): the reader never stops for lack of
+                                    clients; default false */
     sim_backbone_params backbone;
 } sim_topology;
 

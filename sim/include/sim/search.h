@@ -49,6 +49,10 @@ typedef struct sim_swarm_config {
     uint32_t backbone_kinds;      /* bit (1 << sim_backbone_kind), default all */
     sg_duration_ns duration_ns;   /* default 5 min */
     uint32_t oracle_checks;       /* default SIM_ORACLE_ALL */
+    bool draw_settings;           /* also draw backbone timing, core settings (buffer size,
+                                     delivery policy, settle, cooldown, max retries,
+                                     watchdog), client policy and a probe; default true.
+                                     false: scenario defaults except the watchdog */
 } sim_swarm_config;
 
 typedef struct sim_swarm_failure {
@@ -99,6 +103,7 @@ bool sim_fails_with(const sim_scenario *s, const sim_model_set *models, uint64_t
 /* ---- exhaustive enumeration --------------------------------------------------- */
 
 #define SIM_ENUM_FINDINGS_KEPT 16u
+#define SIM_ENUM_COLD_KEPT 32u
 
 typedef struct sim_enum_config {
     uint32_t time_buckets;        /* fault start times spread over the run, default 6 */
@@ -121,8 +126,10 @@ typedef struct sim_enum_report {
     double coverage_percent;      /* 100 * effective / sites */
     uint32_t singles, pairs;      /* runs made */
     uint32_t failures;            /* runs with a violation */
-    uint32_t kept;
+    uint32_t kept;                /* one finding per (oracle, fault kinds) shape */
     sim_enum_finding findings[SIM_ENUM_FINDINGS_KEPT];
+    uint32_t cold_kept;           /* sites no run of which changed anything */
+    sim_fault cold[SIM_ENUM_COLD_KEPT];
 } sim_enum_report;
 
 void sim_enum_config_default(sim_enum_config *c);

@@ -34,6 +34,8 @@ int cli_check(int argc, char **argv);
 void cli_check_usage(void);
 int cli_run(int argc, char **argv);
 void cli_run_usage(void);
+int cli_study(int argc, char **argv);
+void cli_study_usage(void);
 
 /* Returns the value of flag argv[*i] ("--x VALUE" or "--x=VALUE") and
  * advances *i, or NULL (after printing why) when the value is missing. */

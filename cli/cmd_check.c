@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "sim/storm.h"
 #include "sim/storm_collect.h"
+#include "sim/storm_run.h"
 
 void cli_check_usage(void)
 {
@@ -61,10 +62,14 @@ int cli_check(int argc, char **argv)
     uint32_t bad = 0;
     for (uint32_t i = 0; s != NULL && i < files.count; i++) {
         storm_error err;
+        sg_error merr = {{0}};
         if (storm_parse_file(files.paths[i], s, &err) != SG_OK) {
             char line[STORM_ERROR_MSG_MAX + STORM_PATH_MAX + 32];
             storm_error_format(&err, line, sizeof line);
             fprintf(stderr, "%s\n", line);
+            bad++;
+        } else if (storm_check_models(s, &merr) != SG_OK) {
+            fprintf(stderr, "%s: models: %s\n", files.paths[i], merr.msg); /* the simulator knows no such model */
             bad++;
         } else if (!quiet) {
             describe(files.paths[i], s);

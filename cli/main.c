@@ -13,6 +13,7 @@ static const cli_verb verbs[] = {
      cli_retry_after_usage},
     {"run", "replay incident storms (legacy and core), judge them, write reports", cli_run, cli_run_usage},
     {"check", "parse and validate storm files without running them", cli_check, cli_check_usage},
+    {"study", "the backoff contention study: calls and completion per policy", cli_study, cli_study_usage},
 };
 
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])

@@ -156,17 +156,24 @@ static sg_status parse_bound(storm_parser *p, const storm_stmt *st, const storm_
         sg_parse_double(t->text, t->len, -STORM_BOUND_ABS_MAX, STORM_BOUND_ABS_MAX, out, &err) == SG_OK) {
         return SG_OK;
     }
-    const char *name = e->quantity == STORM_Q_METRIC ? sim_metric_name((sim_metric_id)e->id) : "";
+    char name[64];
+    (void)storm_quantity_name(e, name, sizeof name);
     size_t n = strlen(name);
     bool seconds = n > 2 && strcmp(name + n - 2, "_s") == 0;
+    bool bytes = n > 6 && strcmp(name + n - 6, "_bytes") == 0;
     sg_duration_ns d = 0;
+    uint64_t b = 0;
     if (seconds && t->kind == STORM_TOK_WORD &&
         sg_parse_duration(t->text, t->len, SG_UNIT_REQUIRED, &d, &err) == SG_OK) {
         *out = (double)d / (double)SG_NS_PER_S;
         return SG_OK;
     }
+    if (bytes && t->kind == STORM_TOK_WORD && sg_parse_bytes(t->text, t->len, UINT64_MAX, &b, &err) == SG_OK) {
+        *out = (double)b;
+        return SG_OK;
+    }
     return storm_fail_tok(p, st, t, "expect: expected a number%s after the comparison",
-                          seconds ? " or a duration such as 10s" : "");
+                          seconds ? " or a duration such as 10s" : bytes ? " or a size such as 8MiB" : "");
 }
 
 /* MODE before the colon. */
@@ -392,7 +399,7 @@ uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, const
         if (n < max) {
             double v = storm_expect_measure(e, r, derived);
             bool held = storm_op_holds(e->op, v, e->bound);
-            out[n] = (storm_verdict){i, v, held, e->known_gap ? !held : held};
+            out[n] = (storm_verdict){i, v, held, e->known_gap || held};
         }
         n++;
     }

@@ -241,6 +241,12 @@ static sg_status do_worker_restart(storm_parser *p, storm_stmt *st)
     return s;
 }
 
+static sg_status do_pin_listener(storm_parser *p, storm_stmt *st)
+{
+    sg_status s = want_args(p, st, 1, 1, "pin-listener on|off");
+    return s != SG_OK ? s : parse_onoff(p, st, &st->tokens[1], &p->out->scenario.topology.pin_listener);
+}
+
 static sg_status do_backbone(storm_parser *p, storm_stmt *st)
 {
     uint32_t first = 1;
@@ -346,6 +352,7 @@ static const stmt_def statements[STORM_KW_COUNT] = {
     {"workers", STORM_KW_WORKERS, false, do_workers},
     {"clients-per-worker", STORM_KW_CLIENTS, false, do_clients},
     {"worker-restart", STORM_KW_WORKER_RESTART, false, do_worker_restart},
+    {"pin-listener", STORM_KW_PIN_LISTENER, false, do_pin_listener},
     {"backbone", STORM_KW_BACKBONE, false, do_backbone},
     {"bcast", STORM_KW_BCAST, false, do_bcast},
     {"workload", STORM_KW_WORKLOAD, false, do_workload},

@@ -13,7 +13,6 @@
 #include <math.h>
 
 #include "sim/storm_write.h"
-#include "stormglass/parse.h"
 
 double storm_nice_step(double x)
 {
@@ -25,6 +24,20 @@ double storm_nice_step(double x)
     double m = raw / p;
     double step = m <= 1.0 ? 1.0 : m <= 2.0 ? 2.0 : m <= 5.0 ? 5.0 : 10.0;
     return step * p;
+}
+
+/* A tick step for a time axis of t_max seconds: a round span people
+ * read at a glance (15 s, 1 m, 10 m, 1 h ...), about 4 to 10 ticks. */
+static double time_step(double t_max)
+{
+    static const double steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+                                   43200, 86400};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (t_max / steps[i] <= 10.0) {
+            return steps[i];
+        }
+    }
+    return storm_nice_step(t_max);
 }
 
 static double px(const storm_chart *c, double t)
@@ -41,9 +54,18 @@ static double py(const storm_chart *c, double v)
     return c->top + (1.0 - f) * h;
 }
 
+/* "90s" -> "1m30s", "3600" -> "1h", "5400" -> "1h30m": the largest units only. */
 static void time_label(double t, char *buf, size_t size)
 {
-    sg_format_duration((sg_duration_ns)llround(t * 1e9), buf, size);
+    long s = lround(t);
+    long h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
+    if (h > 0) {
+        (void)snprintf(buf, size, m > 0 ? "%ldh%02ldm" : "%ldh", h, m);
+    } else if (m > 0) {
+        (void)snprintf(buf, size, sec > 0 ? "%ldm%02lds" : "%ldm", m, sec);
+    } else {
+        (void)snprintf(buf, size, "%lds", sec);
+    }
 }
 
 static void axes(const storm_chart *c, const char *y_label)
@@ -60,13 +82,17 @@ static void axes(const storm_chart *c, const char *y_label)
                 "<text class=\"tick\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%g</text>\n",
                 x0, py(c, v), x1, py(c, v), x0 - 4, py(c, v) + 4, v);
     }
-    double ts = storm_nice_step(c->t_max_s);
+    double ts = c->x_plain ? storm_nice_step(c->t_max_s) : time_step(c->t_max_s);
     ts = ts < 1.0 ? 1.0 : ts;
     char label[32];
     long tticks = (long)floor(c->t_max_s / ts + 1e-9);
     for (long i = 0; i <= tticks; i++) {
         double t = (double)i * ts;
-        time_label(t, label, sizeof label);
+        if (c->x_plain) {
+            (void)snprintf(label, sizeof label, "%g", t);
+        } else {
+            time_label(t, label, sizeof label);
+        }
         fprintf(c->out, "<text class=\"tick\" x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%s</text>\n", px(c, t),
                 y1 + 14, t > 0.0 ? label : "0");
     }
@@ -75,16 +101,17 @@ static void axes(const storm_chart *c, const char *y_label)
     fputs("</text>\n", c->out);
 }
 
-void storm_chart_begin(storm_chart *c, FILE *out, double width, double height, double t_max_s, double y_max,
-                       const char *y_label)
+static void chart_begin(storm_chart *c, FILE *out, double width, double height, double t_max_s, double y_max,
+                        const char *y_label, bool plain)
 {
     assert(c != NULL && out != NULL && y_label != NULL);
     assert(width > 100.0 && height > 60.0);
     c->out = out;
+    c->x_plain = plain;
     c->width = width;
     c->height = height;
     c->left = 52;
-    c->right = 12;
+    c->right = 30;
     c->top = 20;
     c->bottom = 22;
     c->t_max_s = t_max_s > 0.0 ? t_max_s : 1.0;
@@ -135,6 +162,31 @@ void storm_chart_line(const storm_chart *c, const double *values, uint32_t count
             v = values[k] > v ? values[k] : v;
         }
         fprintf(c->out, "%.2f,%.2f ", px(c, (double)i * period_s), py(c, v * scale));
+    }
+    fputs("\"><title>", c->out);
+    storm_put_xml(c->out, title);
+    fputs("</title></polyline>\n", c->out);
+}
+
+void storm_chart_begin(storm_chart *c, FILE *out, double width, double height, double t_max_s, double y_max,
+                       const char *y_label)
+{
+    chart_begin(c, out, width, height, t_max_s, y_max, y_label, false);
+}
+
+void storm_chart_begin_plain(storm_chart *c, FILE *out, double width, double height, double x_max, double y_max,
+                             const char *y_label)
+{
+    chart_begin(c, out, width, height, x_max, y_max, y_label, true);
+}
+
+void storm_chart_xy(const storm_chart *c, const double *xs, const double *ys, uint32_t count, const char *css_class,
+                    const char *title)
+{
+    assert(c != NULL && xs != NULL && ys != NULL);
+    fprintf(c->out, "<polyline class=\"%s\" points=\"", css_class);
+    for (uint32_t i = 0; i < count; i++) {
+        fprintf(c->out, "%.2f,%.2f ", px(c, xs[i]), py(c, ys[i]));
     }
     fputs("\"><title>", c->out);
     storm_put_xml(c->out, title);

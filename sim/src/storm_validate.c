@@ -28,6 +28,7 @@ static const field_map fields[] = {
     {"topology.workers", STORM_KW_WORKERS},
     {"topology.clients-per-worker", STORM_KW_CLIENTS},
     {"topology.worker-restart", STORM_KW_WORKER_RESTART},
+    {"topology.pin-listener", STORM_KW_PIN_LISTENER},
     {"backbone", STORM_KW_BACKBONE},
     {"bcast", STORM_KW_BCAST},
     {"workload", STORM_KW_WORKLOAD},

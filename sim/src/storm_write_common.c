@@ -69,7 +69,7 @@ void storm_verdict_text(const storm *s, const storm_verdict *v, char *buf, size_
         (void)snprintf(measured, sizeof measured, "%.6g", v->measured);
     }
     const storm_expect *e = &s->expects[v->expect];
-    const char *note = !e->known_gap ? "" : v->held ? " (a known gap no longer shows: make it `expect`)"
+    const char *note = !e->known_gap ? "" : v->held ? " (known gap did not show in this run)"
                                                     : " (known gap, as documented)";
     (void)snprintf(buf, size, "%s: measured %s%s", e->text, measured, note);
 }

@@ -26,7 +26,8 @@ static const char style[] =
     "th,td{border:1px solid #dde2e8;padding:5px 8px;vertical-align:top}"
     "th{background:#eef2f6;font-weight:600;font-size:12px;text-align:center}"
     "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-    "td.legacy{background:#fff7f5}td.core{background:#f4f9ff}"
+    "td.legacy{background:#fff7f5}td.core{background:#f4f9ff}td.storm{min-width:300px;max-width:420px}"
+    "td.models{font-size:12px;color:#5b6675}"
     ".badge{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px;font-weight:700;color:#fff}"
     ".badge.pass{background:#2e8540}.badge.fail{background:#c0392b}.badge.skip{background:#8a94a0}"
     ".ok{color:#2e8540;font-weight:700}.bad{color:#c0392b;font-weight:700}.gap{color:#b9770e;font-weight:700}"
@@ -112,6 +113,8 @@ bool storm_mode_passed(const storm_entry *e, bool core)
     return any;
 }
 
+/* One value per model of the mode, one per line (a storm may name several
+ * legacy models; the models column says which line is which). */
 static void mode_cell(FILE *out, const storm_entry *e, storm_headline h, bool core)
 {
     const storm *s = e->storm;
@@ -124,13 +127,23 @@ static void mode_cell(FILE *out, const storm_entry *e, storm_headline h, bool co
         }
         char v[32];
         storm_html_value(v, sizeof v, storm_headline_value(s, &ms->first, h), h == STORM_H_CONVERGENCE);
-        if (!core) {
-            fprintf(out, "%s<span class=\"sub\">", first ? "" : "<br>");
-            storm_put_xml(out, s->scenario.models[m]);
-            fputs("</span> ", out);
-        }
-        fputs(v, out);
+        fprintf(out, "%s%s", first ? "" : "<br>", v);
         first = false;
+    }
+    fputs(first ? "&ndash;</td>" : "</td>", out);
+}
+
+static void models_cell(FILE *out, const storm_entry *e)
+{
+    const storm *s = e->storm;
+    fputs("<td class=\"models\">", out);
+    bool first = true;
+    for (uint32_t m = 0; m < s->scenario.model_count; m++) {
+        if (e->selected[m] && !storm_model_is_core(s->scenario.models[m])) {
+            fputs(first ? "" : "<br>", out);
+            storm_put_xml(out, s->scenario.models[m]);
+            first = false;
+        }
     }
     fputs(first ? "&ndash;</td>" : "</td>", out);
 }
@@ -163,25 +176,23 @@ static void row(FILE *out, const storm_entry *e)
     if (e->storm == NULL) {
         char msg[STORM_ERROR_MSG_MAX + STORM_PATH_MAX + 32];
         storm_error_format(&e->parse_error, msg, sizeof msg);
-        fprintf(out, "<tr><td colspan=\"%d\"><span class=\"badge fail\">INVALID</span> ", 2 + 2 * (int)STORM_H_COUNT);
+        fprintf(out, "<tr><td colspan=\"%d\"><span class=\"badge fail\">INVALID</span> ", 3 + 2 * (int)STORM_H_COUNT);
         storm_put_xml(out, msg);
         fputs("</td></tr>\n", out);
         return;
     }
     const storm *s = e->storm;
-    fputs("<tr><td><a href=\"storms/", out);
+    fputs("<tr><td class=\"storm\"><a href=\"storms/", out);
     storm_put_xml(out, s->scenario.name);
-    fputs(".html\">", out);
+    fputs(".html\" title=\"", out);
+    storm_put_xml(out, s->source);
+    fputs("\">", out);
     storm_put_xml(out, s->title);
     fputs("</a><div class=\"sub\">", out);
     storm_put_xml(out, s->scenario.name);
-    fprintf(out, " &middot; %s", storm_world_name(storm_world_of(s)));
-    if (s->source[0] != '\0') {
-        fputs(" &middot; ", out);
-        storm_put_xml(out, s->source);
-    }
-    fputs("</div></td>", out);
+    fprintf(out, " &middot; %s</div></td>", storm_world_name(storm_world_of(s)));
     verdict_cell(out, e);
+    models_cell(out, e);
     for (int h = 0; h < STORM_H_COUNT; h++) {
         mode_cell(out, e, (storm_headline)h, false);
         mode_cell(out, e, (storm_headline)h, true);
@@ -243,7 +254,8 @@ static void write_index(FILE *out, const storm_report *r)
           "the source of truth (fleet) or requests to the upstream peer (infonet sync).</p>\n"
           "<p><a href=\"study/contention.html\">Study: backoff strategies under contention</a></p>\n",
           out);
-    fputs("<table class=\"storms\"><thead><tr><th rowspan=\"2\">storm</th><th rowspan=\"2\">verdict</th>", out);
+    fputs("<table class=\"storms\"><thead><tr><th rowspan=\"2\">storm</th><th rowspan=\"2\">verdict</th>"
+          "<th rowspan=\"2\">legacy model</th>", out);
     for (int h = 0; h < STORM_H_COUNT; h++) {
         fprintf(out, "<th colspan=\"2\">%s</th>", storm_headline_name((storm_headline)h));
     }

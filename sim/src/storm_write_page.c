@@ -22,23 +22,42 @@
 typedef struct chart_def {
     const char *label;
     sim_series_id series;
-    bool always;   /* drawn even when every model's line is flat zero */
+    bool always;     /* drawn even when every model's line is flat zero (fleet storms) */
+    bool cumulative; /* a per-period count drawn as a running total (sparse events) */
 } chart_def;
 
 static const chart_def charts[] = {
-    {"connected clients", SIM_S_CONNECTED, true},
-    {"clients without the truth", SIM_S_NOT_CONVERGED, false},
-    {"workers answering healthy (200)", SIM_S_WORKERS_HEALTHY, false},
-    {"workers reading the backbone", SIM_S_WORKERS_READING, false},
-    {"client reconnects per second", SIM_S_RECONNECTS, false},
-    {"refetches per second (source of truth)", SIM_S_REFETCHES, false},
-    {"server-side closes per second", SIM_S_CLOSES, false},
-    {"refetches waiting at the source of truth", SIM_S_REFETCH_QUEUE, false},
-    {"replay buffer depth (items)", SIM_S_BUFFER_ITEMS, false},
-    {"upstream requests per second", SIM_S_UPSTREAM_REQUESTS, false},
-    {"upstream 429 answers per second", SIM_S_UPSTREAM_429, false},
-    {"upstream token bucket level", SIM_S_UPSTREAM_BUCKET, false},
+    {"connected clients", SIM_S_CONNECTED, true, false},
+    {"clients without the truth", SIM_S_NOT_CONVERGED, false, false},
+    {"workers answering healthy (200)", SIM_S_WORKERS_HEALTHY, false, false},
+    {"workers reading the backbone", SIM_S_WORKERS_READING, false, false},
+    {"client reconnects per second", SIM_S_RECONNECTS, false, false},
+    {"refetches per second (source of truth)", SIM_S_REFETCHES, false, false},
+    {"server-side closes per second", SIM_S_CLOSES, false, false},
+    {"refetches waiting at the source of truth", SIM_S_REFETCH_QUEUE, false, false},
+    {"replay buffer depth (items)", SIM_S_BUFFER_ITEMS, false, false},
+    {"upstream requests (running total)", SIM_S_UPSTREAM_REQUESTS, false, true},
+    {"upstream 429 answers (running total)", SIM_S_UPSTREAM_429, false, true},
+    {"upstream token bucket level", SIM_S_UPSTREAM_BUCKET, false, false},
 };
+
+/* The values a chart draws for one run: the series, per second for a
+ * per-period count, or its running total.  *scale multiplies the result. */
+static const double *chart_values(const chart_def *d, const sim_result *r, double *buf, double *scale)
+{
+    const double *v = r->series[d->series];
+    double period = (double)r->sample_period_ns / (double)SG_NS_PER_S;
+    *scale = sim_series_per_period(d->series) && !d->cumulative && period > 0.0 ? 1.0 / period : 1.0;
+    if (!d->cumulative || v == NULL) {
+        return v;
+    }
+    double sum = 0.0;
+    for (uint32_t i = 0; i < r->samples; i++) {
+        sum += v[i];
+        buf[i] = sum;
+    }
+    return buf;
+}
 
 static void page_header(FILE *out, const storm_report *r, const storm_entry *e)
 {
@@ -129,21 +148,20 @@ static void legend(FILE *out, const storm_entry *e)
     fputs("<span class=\"key down\"></span>backbone down<span class=\"key fault\"></span>fault acting</p>\n", out);
 }
 
-static double series_max(const storm_entry *e, sim_series_id id, double *scale_out, double *t_max)
+static double series_max(const storm_entry *e, const chart_def *d, double *buf, double *t_max)
 {
     double max = 0.0;
     for (uint32_t m = 0; m < e->storm->scenario.model_count; m++) {
         const sim_result *r = &e->models[m].first.result;
-        if (!e->selected[m] || !e->models[m].has_first || r->series[id] == NULL) {
+        if (!e->selected[m] || !e->models[m].has_first || r->series[d->series] == NULL) {
             continue;
         }
-        double period = (double)r->sample_period_ns / (double)SG_NS_PER_S;
-        double scale = sim_series_per_period(id) && period > 0.0 ? 1.0 / period : 1.0;
-        *scale_out = scale;
-        double end = (double)r->samples * period;
+        double scale = 1.0;
+        const double *v = chart_values(d, r, buf, &scale);
+        double end = (double)r->samples * (double)r->sample_period_ns / (double)SG_NS_PER_S;
         *t_max = end > *t_max ? end : *t_max;
         for (uint32_t i = 0; i < r->samples; i++) {
-            max = r->series[id][i] * scale > max ? r->series[id][i] * scale : max;
+            max = v[i] * scale > max ? v[i] * scale : max;
         }
     }
     return max;
@@ -191,10 +209,12 @@ static void timelines(FILE *out, const storm_entry *e)
     fputs("<h2>Timelines (first seed, every model on the same axes)</h2>\n", out);
     legend(out, e);
     const storm *s = e->storm;
+    static double buf[SIM_SERIES_POINTS_MAX]; /* running totals; one chart at a time */
+    bool fleet = s->scenario.topology.workers > 0;
     for (size_t k = 0; k < sizeof charts / sizeof charts[0]; k++) {
-        double scale = 1.0, t_max = (double)s->scenario.duration_ns / (double)SG_NS_PER_S;
-        double max = series_max(e, charts[k].series, &scale, &t_max);
-        if (!(max > 0.0) && !charts[k].always) {
+        double t_max = (double)s->scenario.duration_ns / (double)SG_NS_PER_S;
+        double max = series_max(e, &charts[k], buf, &t_max);
+        if (!(max > 0.0) && !(charts[k].always && fleet)) {
             continue;
         }
         storm_chart c;
@@ -203,8 +223,9 @@ static void timelines(FILE *out, const storm_entry *e)
         for (uint32_t m = 0; m < s->scenario.model_count; m++) {
             const sim_result *r = &e->models[m].first.result;
             if (e->selected[m] && e->models[m].has_first && r->series[charts[k].series] != NULL) {
-                storm_chart_line(&c, r->series[charts[k].series], r->samples,
-                                 (double)r->sample_period_ns / (double)SG_NS_PER_S, scale,
+                double scale = 1.0;
+                const double *v = chart_values(&charts[k], r, buf, &scale);
+                storm_chart_line(&c, v, r->samples, (double)r->sample_period_ns / (double)SG_NS_PER_S, scale,
                                  storm_model_class(s, (int)m), s->scenario.models[m]);
             }
         }

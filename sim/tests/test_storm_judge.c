@@ -113,8 +113,8 @@ static void verdicts_are_bounded_and_unknown_models_judge_nothing(void **state)
     assert_false(storm_model_is_core("stock"));
 }
 
-/* expect-fail documents a known gap: the run passes while it fails, and
- * fails as soon as the gap closes (so the storm gets updated). */
+/* expect-fail documents a known gap: judged and reported, never failing
+ * the run, whether or not the gap shows. */
 static void known_gaps_pass_while_they_fail(void **state)
 {
     (void)state;
@@ -130,10 +130,10 @@ static void known_gaps_pass_while_they_fail(void **state)
     assert_int_equal(storm_judge(&s, 0, &r, NULL, v, 1), 1);
     assert_false(v[0].held);
     assert_true(v[0].passed);
-    r.metrics[SIM_M_CONVERGED] = 1.0; /* the gap closed */
+    r.metrics[SIM_M_CONVERGED] = 1.0; /* this run did not show the gap */
     assert_int_equal(storm_judge(&s, 0, &r, NULL, v, 1), 1);
     assert_true(v[0].held);
-    assert_false(v[0].passed);
+    assert_true(v[0].passed);
 }
 
 int main(void)

@@ -15,7 +15,7 @@
  *   fault     at=30s kind=backbone-down duration=20s
  *   expect legacy stock: clients_dropped > 0, converged == 0
  *   expect core: spurious_drops == 0, convergence_time_s <= 10s
- *   expect-fail core: converged == 1   # a known gap, tracked: must keep failing
+ *   expect-fail core: converged == 1   # a known gap: measured and reported, never fails a run
  *
  * The full grammar is in docs/SCENARIOS.md.  In short: one statement per
  * line; a line that starts with a space or a tab continues the statement
@@ -108,8 +108,8 @@ typedef enum storm_quantity {
 
 /* X(id, "name", "description"): measured from a run's sampled series. */
 #define STORM_DERIVED_METRICS(X)                                                                          \
-    X(SPLIT_WINDOW_S, "split_window_s",                                                                  \
-      "seconds in which some clients had the newest update and others did not (the fleet disagreed)")
+    X(OUTAGE_SPLIT_S, "outage_split_s",                                                                  \
+      "seconds, while the backbone was down, in which some clients had an update others could not get")
 
 typedef enum storm_derived {
 #define STORM_DERIVED_ENUM(id, name, desc) STORM_D_##id,
@@ -141,8 +141,8 @@ typedef struct storm_expect {
     storm_op op;
     double bound;
     char text[STORM_EXPECT_TEXT_MAX]; /* "spurious_drops == 0" */
-    bool known_gap;             /* `expect-fail`: documents a known gap; the run passes while
-                                   it fails and fails once it holds (then make it `expect`) */
+    bool known_gap;             /* `expect-fail`: documents a known gap of the model: judged
+                                   and reported (runs where it did not hold), never fails a run */
     storm_loc loc;
 } storm_expect;
 
@@ -209,7 +209,7 @@ typedef struct storm_verdict {
     uint32_t expect;   /* index into storm.expects */
     double measured;
     bool held;         /* the comparison is true */
-    bool passed;       /* held, or (known gap) did not hold */
+    bool passed;       /* held, or a known gap (expect-fail) */
 } storm_verdict;
 
 /* Judges every expectation that applies to model `model_index` of `s`

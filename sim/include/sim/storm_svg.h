@@ -15,6 +15,7 @@
 
 typedef struct storm_chart {
     FILE *out;
+    bool x_plain;       /* x labels as plain numbers, not durations */
     double t_max_s;     /* x axis: 0 .. t_max_s */
     double y_max;       /* y axis: 0 .. y_max (rounded up to a tick) */
     double width, height;
@@ -32,6 +33,13 @@ void storm_chart_marker(const storm_chart *c, double t_s, const char *title);
  * points are bucketed keeping each bucket's maximum (peaks stay visible). */
 void storm_chart_line(const storm_chart *c, const double *values, uint32_t count, double period_s, double scale,
                       const char *css_class, const char *title);
+/* One line through (xs[i], ys[i] * scale) on an x axis of plain numbers
+ * (storm_chart_begin_plain). */
+void storm_chart_xy(const storm_chart *c, const double *xs, const double *ys, uint32_t count, const char *css_class,
+                    const char *title);
+/* storm_chart_begin with an x axis of plain numbers 0 .. x_max. */
+void storm_chart_begin_plain(storm_chart *c, FILE *out, double width, double height, double x_max, double y_max,
+                             const char *y_label);
 void storm_chart_end(const storm_chart *c);
 
 /* 1, 2 or 5 times a power of ten, at least x / 5: a tick step for 0 .. x. */

@@ -165,6 +165,36 @@ static const storm_key fault_keys[] = {
     {"point", STORM_V_POINT, FF(point), 0, SIM_FIU_POINT_MAX, FK(FIU)},
 };
 
+void storm_fault_normalize(sim_fault *f)
+{
+    assert(f != NULL);
+    if ((unsigned)f->kind >= SIM_FAULT_KIND_COUNT) {
+        return;
+    }
+    uint32_t bit = 1u << f->kind;
+    for (size_t k = 0; k < sizeof fault_keys / sizeof fault_keys[0]; k++) {
+        const storm_key *key = &fault_keys[k];
+        bool used = false; /* aliases share a field: it matters if any of them applies */
+        for (size_t j = 0; j < sizeof fault_keys / sizeof fault_keys[0]; j++) {
+            used = used || (fault_keys[j].offset == key->offset && (fault_keys[j].faults & bit) != 0);
+        }
+        if (used) {
+            continue;
+        }
+        void *field = (char *)f + key->offset;
+        if (key->offset == offsetof(sim_fault, target)) {
+            int32_t none = -1;
+            memcpy(field, &none, sizeof none);
+        } else if (key->kind == STORM_V_POINT) {
+            memset(field, 0, SIM_FIU_POINT_MAX);
+        } else if (key->kind == STORM_V_DURATION || key->kind == STORM_V_DOUBLE) {
+            memset(field, 0, sizeof(int64_t)); /* sg_duration_ns and double are both 8 bytes */
+        } else if (key->kind == STORM_V_U32) {
+            memset(field, 0, sizeof(uint32_t));
+        }
+    }
+}
+
 #define TABLE(var, stmt, keys) const storm_key_table var = {stmt, keys, sizeof(keys) / sizeof((keys)[0])}
 TABLE(storm_keys_backbone, "backbone", backbone_keys);
 TABLE(storm_keys_bcast, "bcast", bcast_keys);
@@ -177,6 +207,8 @@ TABLE(storm_keys_oracle, "oracle", oracle_keys);
 TABLE(storm_keys_fault, "fault", fault_keys);
 TABLE(storm_keys_healthz, "healthz", healthz_keys);
 TABLE(storm_keys_appproxy, "appproxy", appproxy_keys);
+
+_Static_assert(sizeof(sg_duration_ns) == 8 && sizeof(double) == 8, "normalize clears 8-byte fields");
 
 /* set_name stores enumerations through an int. */
 _Static_assert(sizeof(sg_backoff_policy) == sizeof(int), "enum stored as int");

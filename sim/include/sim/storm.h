@@ -221,6 +221,11 @@ uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, const
  * "oracle.health-lie"), into buf. */
 const char *storm_quantity_name(const storm_expect *e, char *buf, size_t size);
 
+/* Clears the fields of a fault that its kind ignores (target -1, the
+ * others 0), so it prints in a form the parser accepts: the storm
+ * language refuses a key that does not apply to a fault's kind. */
+void storm_fault_normalize(sim_fault *f);
+
 /* "core" is the core; every other model is legacy. */
 bool storm_model_is_core(const char *model);
 

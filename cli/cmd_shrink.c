@@ -102,7 +102,7 @@ static int shrink_and_write(const shrink_args *a, const storm *s)
     st = st == SG_OK ? sim_model_resolve(a->model, &m, &err) : st;
     st = st == SG_OK ? pick_oracle(a, &s->scenario, &m, &oracle, &err) : st;
     st = st == SG_OK ? sim_shrink(&s->scenario, &m, a->seed, oracle, (uint32_t)a->runs_max, small, &stats, &err) : st;
-    if (st != SG_OK) {
+    if (st != SG_OK || small == NULL) {
         fprintf(stderr, "stormglass shrink: %s\n", err.msg);
         free(small);
         return CLI_EXIT_FAILED;

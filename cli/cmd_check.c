@@ -14,11 +14,13 @@
 
 void cli_check_usage(void)
 {
-    printf("usage: stormglass check [--quiet] PATH...\n\n"
+    printf("usage: stormglass check [--quiet] PATH...\n"
+           "       stormglass check --reference\n\n"
            "Parses every storm file named (folders: every *.storm below them) and\n"
            "validates it: statements, keys, bounds, includes, expectations.\n"
            "Prints file:line:column: message for each error; exit 0 only if all are valid.\n"
-           "  --quiet   print errors only\n");
+           "  --quiet      print errors only\n"
+           "  --reference  print every statement's keys and every metric, and exit\n");
 }
 
 static void describe(const char *path, const storm *s)
@@ -43,6 +45,11 @@ int cli_check(int argc, char **argv)
     int rc = CLI_EXIT_OK;
     for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
         sg_error err = {{0}};
+        if (strcmp(argv[i], "--reference") == 0) {
+            storm_print_reference(stdout);
+            storm_file_list_free(&files);
+            return CLI_EXIT_OK;
+        }
         if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = true;
         } else if (argv[i][0] == '-') {

@@ -195,6 +195,64 @@ void storm_fault_normalize(sim_fault *f)
     }
 }
 
+static const char *vkind_name(storm_vkind k)
+{
+    static const char *const names[] = {"duration", "count", "integer", "integer", "size", "size", "number",
+                                        "on|off", "backoff policy", "immediate|on-echo", "fault kind", "text",
+                                        "text", "oracle list", "race", "health code"};
+    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+static void print_table(FILE *out, const char *statement, const storm_key *keys, size_t count, bool faults)
+{
+    fprintf(out, "%s\n", statement);
+    for (size_t k = 0; k < count; k++) {
+        fprintf(out, "  %-22s %s", keys[k].name, vkind_name(keys[k].kind));
+        if (faults && keys[k].faults != FK_ALL) {
+            fputs("  (", out);
+            const char *sep = "";
+            for (unsigned f = 0; f < SIM_FAULT_KIND_COUNT; f++) {
+                if (keys[k].faults & (1u << f)) {
+                    fprintf(out, "%s%s", sep, sim_fault_kind_name((sim_fault_kind)f));
+                    sep = ", ";
+                }
+            }
+            fputc(')', out);
+        }
+        fputc('\n', out);
+    }
+}
+
+void storm_print_reference(FILE *out)
+{
+    assert(out != NULL);
+#define PRINT_TABLE(stmt, keys) print_table(out, stmt, keys, sizeof(keys) / sizeof((keys)[0]), false)
+    PRINT_TABLE("backbone [ideal|redis|postgres|kafka]", backbone_keys);
+    PRINT_TABLE("bcast", bcast_keys);
+    PRINT_TABLE("workload", workload_keys);
+    PRINT_TABLE("client", client_keys);
+    PRINT_TABLE("truth", truth_keys);
+    PRINT_TABLE("probe [on|off]", probe_keys);
+    PRINT_TABLE("sync", sync_keys);
+    PRINT_TABLE("healthz", healthz_keys);
+    PRINT_TABLE("appproxy", appproxy_keys);
+    PRINT_TABLE("oracle", oracle_keys);
+#undef PRINT_TABLE
+    print_table(out, "fault (keys apply to the kinds in parentheses)", fault_keys,
+                sizeof fault_keys / sizeof fault_keys[0], true);
+    fputs("metrics (expect ... METRIC OP VALUE)\n", out);
+    for (unsigned i = 0; i < SIM_METRIC_COUNT; i++) {
+        fprintf(out, "  %-26s %s\n", sim_metric_name((sim_metric_id)i), sim_metric_description((sim_metric_id)i));
+    }
+    for (unsigned i = 0; i < STORM_DERIVED_COUNT; i++) {
+        fprintf(out, "  %-26s %s\n", storm_derived_name((storm_derived)i), storm_derived_description((storm_derived)i));
+    }
+    for (unsigned i = 0; i < SIM_ORACLE_COUNT; i++) {
+        fprintf(out, "  oracle.%-19s violations of the %s oracle\n", sim_oracle_name((sim_oracle_id)i),
+                sim_oracle_name((sim_oracle_id)i));
+    }
+}
+
 #define TABLE(var, stmt, keys) const storm_key_table var = {stmt, keys, sizeof(keys) / sizeof((keys)[0])}
 TABLE(storm_keys_backbone, "backbone", backbone_keys);
 TABLE(storm_keys_bcast, "bcast", bcast_keys);

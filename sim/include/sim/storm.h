@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/result.h"
 #include "sim/scenario.h"
@@ -220,6 +221,11 @@ uint32_t storm_judge(const storm *s, int model_index, const sim_result *r, const
 /* The name an expectation's quantity is written with ("spurious_drops",
  * "oracle.health-lie"), into buf. */
 const char *storm_quantity_name(const storm_expect *e, char *buf, size_t size);
+
+/* Prints the language's reference from the parser's own tables: every
+ * option statement with its keys and value kinds, the fault keys with the
+ * kinds they apply to, and every metric an expectation can name. */
+void storm_print_reference(FILE *out);
 
 /* Clears the fields of a fault that its kind ignores (target -1, the
  * others 0), so it prints in a form the parser accepts: the storm

@@ -303,6 +303,20 @@ static sg_status set_duration(storm_parser *p, const storm_stmt *st, const storm
     return SG_OK;
 }
 
+/* Stores v in the width the key's kind names (bounds already checked). */
+static void store_integer(storm_vkind kind, int64_t v, void *dst)
+{
+    if (kind == STORM_V_U32 || kind == STORM_V_BYTES32) {
+        uint32_t u = (uint32_t)v;
+        memcpy(dst, &u, sizeof u);
+    } else if (kind == STORM_V_I32) {
+        int32_t i = (int32_t)v;
+        memcpy(dst, &i, sizeof i);
+    } else {
+        memcpy(dst, &v, sizeof v);
+    }
+}
+
 /* Integers, with an optional leading '-' for the signed kinds. */
 static sg_status set_integer(storm_parser *p, const storm_stmt *st, const storm_token *t, const storm_key *k,
                              void *dst)
@@ -318,16 +332,7 @@ static sg_status set_integer(storm_parser *p, const storm_stmt *st, const storm_
         (void)snprintf(why, sizeof why, "expected a whole number within %.0f .. %.0f", k->min, k->max);
         return fail_value(p, st, t, k, why);
     }
-    int64_t v = neg ? -(int64_t)mag : (int64_t)mag;
-    if (k->kind == STORM_V_U32) {
-        uint32_t u = (uint32_t)v;
-        memcpy(dst, &u, sizeof u);
-    } else if (k->kind == STORM_V_I32) {
-        int32_t i = (int32_t)v;
-        memcpy(dst, &i, sizeof i);
-    } else {
-        memcpy(dst, &v, sizeof v);
-    }
+    store_integer(k->kind, neg ? -(int64_t)mag : (int64_t)mag, dst);
     return SG_OK;
 }
 
@@ -342,12 +347,7 @@ static sg_status set_bytes(storm_parser *p, const storm_stmt *st, const storm_to
     if ((double)v < k->min) {
         return fail_value(p, st, t, k, "must be at least 1 byte");
     }
-    if (k->kind == STORM_V_BYTES32) {
-        uint32_t u = (uint32_t)v;
-        memcpy(dst, &u, sizeof u);
-    } else {
-        memcpy(dst, &v, sizeof v);
-    }
+    store_integer(k->kind, (int64_t)v, dst); /* byte bounds are far below INT64_MAX */
     return SG_OK;
 }
 

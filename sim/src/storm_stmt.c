@@ -206,26 +206,29 @@ static sg_status do_models(storm_parser *p, storm_stmt *st)
     return SG_OK;
 }
 
-static sg_status do_workers(storm_parser *p, storm_stmt *st)
+/* A statement with one count: `workers N`, `clients-per-worker N`. */
+static sg_status one_count(storm_parser *p, const storm_stmt *st, const char *usage, uint32_t max, uint32_t *dst)
 {
     uint64_t v = 0;
-    sg_status s = want_args(p, st, 1, 1, "workers N");
+    sg_status s = want_args(p, st, 1, 1, usage);
     if (s == SG_OK) {
-        s = parse_u64(p, st, &st->tokens[1], 0, SIM_WORKERS_MAX, &v);
+        s = parse_u64(p, st, &st->tokens[1], 0, max, &v);
     }
-    p->out->scenario.topology.workers = (uint32_t)v;
+    if (s == SG_OK) {
+        *dst = (uint32_t)v;
+    }
     return s;
+}
+
+static sg_status do_workers(storm_parser *p, storm_stmt *st)
+{
+    return one_count(p, st, "workers N", SIM_WORKERS_MAX, &p->out->scenario.topology.workers);
 }
 
 static sg_status do_clients(storm_parser *p, storm_stmt *st)
 {
-    uint64_t v = 0;
-    sg_status s = want_args(p, st, 1, 1, "clients-per-worker N");
-    if (s == SG_OK) {
-        s = parse_u64(p, st, &st->tokens[1], 0, SIM_CLIENTS_PER_WORKER_MAX, &v);
-    }
-    p->out->scenario.topology.clients_per_worker = (uint32_t)v;
-    return s;
+    return one_count(p, st, "clients-per-worker N", SIM_CLIENTS_PER_WORKER_MAX,
+                     &p->out->scenario.topology.clients_per_worker);
 }
 
 static sg_status do_worker_restart(storm_parser *p, storm_stmt *st)

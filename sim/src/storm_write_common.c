@@ -74,8 +74,8 @@ void storm_verdict_text(const storm *s, const storm_verdict *v, char *buf, size_
     (void)snprintf(buf, size, "%s: measured %s%s", e->text, measured, note);
 }
 
-static const char *const headline_names[STORM_H_COUNT] = {"drops", "convergence s", "health 503 s", "requests",
-                                                          "resurrected keys"};
+static const char *const headline_names[STORM_H_COUNT] = {"spurious drops", "convergence s", "health 503 s",
+                                                          "requests", "resurrected keys"};
 
 const char *storm_headline_name(storm_headline h)
 {
@@ -96,7 +96,7 @@ double storm_headline_value(const storm *s, const storm_outcome *o, storm_headli
     bool sync_only = w == STORM_WORLD_INFONET;
     switch (h) {
     case STORM_H_DROPS:
-        return sync_only ? NAN : m[SIM_M_CLIENTS_DROPPED];
+        return sync_only ? NAN : m[SIM_M_SPURIOUS_DROPS];
     case STORM_H_CONVERGENCE:
         return sync_only ? NAN : m[SIM_M_CONVERGENCE_TIME_S];
     case STORM_H_HEALTH_503:

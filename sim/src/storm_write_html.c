@@ -83,6 +83,8 @@ void storm_html_value(char *buf, size_t size, double v, bool is_time)
         (void)snprintf(buf, size, "&ndash;");
     } else if (is_time && v < 0.0) {
         (void)snprintf(buf, size, "never");
+    } else if (fabs(v) >= 1000.0) {
+        (void)snprintf(buf, size, "%.0f", v);
     } else {
         (void)snprintf(buf, size, "%.4g", v);
     }

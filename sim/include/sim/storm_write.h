@@ -45,7 +45,7 @@ void storm_verdict_text(const storm *s, const storm_verdict *v, char *buf, size_
 
 /* The headline columns of the index: which metric each shows. */
 typedef enum storm_headline {
-    STORM_H_DROPS = 0,     /* clients_dropped */
+    STORM_H_DROPS = 0,     /* spurious_drops: closes that were not a deliberate resync */
     STORM_H_CONVERGENCE,   /* convergence_time_s */
     STORM_H_HEALTH_503,    /* health_503_s */
     STORM_H_REQUESTS,      /* upstream_requests (infonet) or refetches */

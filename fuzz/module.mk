@@ -38,6 +38,7 @@ $(foreach t,$(FUZZ_SERVER_TARGETS),$(eval FUZZ_LIBS_$(t) := $(SERVER_LIB) $(CORE
 
 # The simulator's fault search links the simulator.
 FUZZ_LIBS_sim_faults := $(SIM_LIB) $(CORE_LIB)
+FUZZ_LIBS_storm_parse := $(SIM_LIB) $(CORE_LIB)
 
 define FUZZ_TARGET_RULES
 $(B)/fuzz/$(1): $(B)/obj/fuzz/$(1).o $(FUZZ_SUPPORT_OBJS) $(call fuzz_libs,$(1))

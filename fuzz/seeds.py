@@ -824,7 +824,59 @@ def seeds_sim_faults():
                                       workers=3, clients=6, watchdog=True))
 
 
+# ---- storm_parse: include files, then the main file -------------------------
+
+def storm_input(path):
+    """The storm file at path with its includes served as inc0..inc3.storm."""
+    import re
+    slots = []
+
+    def rewrite(text, base):
+        out = []
+        for line in text.split(b'\n'):
+            m = re.match(rb'^(\s*)include\s+(\S+)(.*)$', line)
+            if m:
+                target = os.path.normpath(os.path.join(base, m.group(2).decode()))
+                if target not in [t for t, _ in slots]:
+                    slots.append((target, None))
+                    k = len(slots) - 1
+                    body = rewrite(open(target, 'rb').read(), os.path.dirname(target))
+                    slots[k] = (target, body)
+                k = [t for t, _ in slots].index(target)
+                line = m.group(1) + b'include inc%d.storm' % k + m.group(3)
+            out.append(line)
+        return b'\n'.join(out)
+
+    main = rewrite(open(path, 'rb').read(), os.path.dirname(path))
+    assert len(slots) <= 4, path
+    return u8(len(slots)) + b''.join(u16(len(b)) + b for _, b in slots) + main
+
+
+def seeds_storm_parse():
+    root = os.path.join(HERE, '..', 'scenarios')
+    for d in sorted(os.listdir(root)):
+        for f in sorted(os.listdir(os.path.join(root, d))) if os.path.isdir(os.path.join(root, d)) else []:
+            if f.endswith('.storm'):
+                write('storm_parse', '%s-%s' % (d, f[:-len('.storm')]), storm_input(os.path.join(root, d, f)))
+    w = lambda name, text, incs=(): write('storm_parse', name, u8(len(incs)) +
+                                          b''.join(u16(len(i)) + i for i in incs) + text)
+    w('minimal', b'title tiny\nname tiny\nworkers 1\nfault at=1s kind=backbone-down duration=1s\n'
+                 b'expect core: converged == 1\n')
+    w('include-cycle', b'include inc0.storm\n', [b'include inc1.storm\n', b'include inc0.storm\n'])
+    w('include-missing', b'include nowhere.storm\n')
+    w('unknown-statement', b'name x\nwrokers 2\n')
+    w('unknown-key', b'fault at=1s kind=flap cuont=3\n')
+    w('bad-duration', b'duration forever\n')
+    w('continuation', b'title t\ndescription first line\n  second line\n\tthird line\nexpect all: events > 0\n')
+    w('expectations', b'title t\nmodels core stock\nexpect core: converged == 1, spurious_drops <= 0\n'
+                      b'expect-fail legacy: oracle.spurious-drop == 0\nexpect stock: outage_split_s < 5s\n')
+    w('comments-and-blanks', b'# a comment\n\ntitle c # trailing\n   \nexpect core: gaps >= 0\n')
+    w('long-line', b'title ' + b'x' * 1100 + b'\n')
+    w('nul-byte', b'name a\x00b\n')
+
+
 SEEDS = {
+    'storm_parse': seeds_storm_parse,
     'sim_faults': seeds_sim_faults,
     'server_wire': seeds_server_wire,
     'server_settings': seeds_server_settings,

@@ -100,6 +100,10 @@ typedef struct sg_replay {
     bool draining;          /* send items while the reader reads */
     uint64_t drops_overflow;
     uint64_t drops_nomem;
+    /* Dropped items that held no sequence number of their own (never sent,
+     * or their failed send's number was given back): the sender skips this
+     * many numbers so peers see the loss (bcast_publish.c). */
+    uint64_t lost_unnumbered;
 } sg_replay;
 
 sg_status sg_replay_init(sg_replay *q, uint32_t items_max, uint64_t bytes_max);
@@ -207,6 +211,7 @@ struct sg_bcast {
     bool work_deferred;    /* deferrable work waits for room in the action ring */
     sg_bcast_health health; /* the judgement last announced */
     uint64_t next_seq;     /* next DATA sequence number to stamp (starts at 1) */
+    uint64_t seq_skip;     /* publishes dropped before holding a number: skipped at the next stamp */
     uint64_t own_echo_seq; /* ON_ECHO: last own sequence delivered */
     sg_registry registry;
     sg_reader reader;
@@ -269,6 +274,7 @@ sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_
 void sg_publish_result_of_send(sg_bcast *b, const sg_bcast_header *h, const uint8_t *payload, uint32_t len, bool ok);
 void sg_publish_replay_result(sg_bcast *b, bool ok);
 bool sg_publish_pump(sg_bcast *b);
+uint64_t sg_publish_pending_skips(const sg_bcast *b);
 
 /* bcast_message.c */
 sg_msg_verdict sg_message_judge(sg_bcast *b, const sg_bcast_header *h);

@@ -265,7 +265,9 @@ sg_msg_verdict sg_bcast_on_message(sg_bcast *b, sg_time_ns now, const sg_bcast_h
 typedef enum sg_publish_verdict {
     SG_PUBLISH_SEND = 1,    /* send `header`+payload now, then report sg_bcast_on_publish_result */
     SG_PUBLISH_BUFFERED,    /* backbone unavailable (or replay pending): copied into the replay buffer */
-    SG_PUBLISH_DROPPED      /* poison (over backbone_payload_max) or buffering disabled/failed: counted */
+    SG_PUBLISH_DROPPED      /* poison (over backbone_payload_max) or buffering disabled/failed: counted;
+                               the next message on the wire skips its sequence number, so peers
+                               see the loss as a gap and resync */
 } sg_publish_verdict;
 
 typedef struct sg_publish_result {
@@ -279,9 +281,10 @@ typedef struct sg_publish_result {
 sg_publish_result sg_bcast_publish(sg_bcast *b, sg_time_ns now, const uint8_t *payload, uint32_t len);
 
 /* Result of sending a SG_PUBLISH_SEND publish.  On failure the core copies
- * the payload into the replay buffer (the sequence number is reused by the
- * next send, so peers see no phantom gap) and treats the backbone as down
- * only when the driver also reports on_dropped.
+ * the payload into the replay buffer (the copy's resend reuses the sequence
+ * number, so peers see no phantom gap; if the copy cannot be kept the
+ * number is never reused, so peers see the loss as a gap) and treats the
+ * backbone as down only when the driver also reports on_dropped.
  *
  * Report ok=false only when the message certainly did not reach the
  * backbone (never written).  An unknown outcome (written, then the
@@ -377,6 +380,9 @@ typedef struct sg_bcast_counters {
     uint64_t gaps_merged;            /* gaps absorbed by a round whose resync had not started */
     uint64_t client_crashes;         /* always 0 in the core; legacy models count /ws handlers
                                         that crashed (client_register returned SG_E_STATE) */
+    /* added with the convergence fixes (swarm classes A, B, C) */
+    uint64_t seq_skips;              /* sequence numbers skipped for publishes lost before
+                                        reaching the backbone, so peers see a gap */
 } sg_bcast_counters;
 
 typedef struct sg_bcast_stats {

@@ -73,7 +73,7 @@ sg_status sg_bcast_header_decode(const uint8_t *in, size_t len, sg_bcast_header 
         return sg_error_set(err, SG_E_INVALID, "header: bad magic (not \"SGB1\")");
     }
     uint8_t kind = in[8];
-    if (kind != SG_MSG_DATA && kind != SG_MSG_HEARTBEAT) {
+    if (kind != SG_MSG_DATA && kind != SG_MSG_HEARTBEAT && kind != SG_MSG_GOODBYE) {
         return sg_error_set(err, SG_E_INVALID, "header.kind: unknown kind %u", (unsigned)kind);
     }
     if (!all_zero(in + 9, 3) || !all_zero(in + 28, 4)) {

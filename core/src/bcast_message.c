@@ -7,11 +7,14 @@
  *   same epoch, seq == last + 1                 deliver
  *   same epoch, seq <= last                     SKIP_DUPLICATE (replays are at-least-once)
  *   same epoch, seq >  last + 1                 deliver, then a SEQUENCE gap
- *   new epoch,  seq == 1                        deliver: the peer restarted cleanly
- *   new epoch,  seq >  1                        deliver, then an EPOCH gap
- * The seq == 1 refinement keeps a rolling restart of the fleet from
- * resyncing every worker: a restarted peer starts a new epoch at 1 and
- * nothing of the new epoch was missed.
+ *   new epoch,  seq == 1, after a clean goodbye deliver: the peer restarted cleanly
+ *   new epoch,  otherwise                       deliver, then an EPOCH gap
+ * A GOODBYE (seq = the last DATA number of its epoch) is never delivered:
+ * a last number above what we saw is a SEQUENCE gap at once, and the epoch
+ * is then marked clean.  A graceful restart (goodbye, new epoch at 1)
+ * therefore resyncs nobody, so a rolling restart of the fleet stays
+ * quiet; a crash (no goodbye) is an EPOCH gap at every peer, because the
+ * crashed worker's buffered publishes died with it (swarm class B).
  *
  * Our own messages: under IMMEDIATE they were delivered at publish time,
  * so the echo is SKIP_OWN.  Under ON_ECHO the echo is the delivery (the
@@ -44,6 +47,18 @@ static sg_msg_verdict own_echo(sg_bcast *b, const sg_bcast_header *h)
     return SG_MSG_DELIVER;
 }
 
+/* Gap consequences of a peer verdict. */
+static void peer_gap(sg_bcast *b, sg_peer_verdict v, uint64_t missed, uint32_t origin)
+{
+    if (v == SG_PEER_SEQ_GAP) {
+        sg_recovery_gap(b, SG_NOTE_GAP_SEQUENCE, missed, origin);
+    } else if (v == SG_PEER_EPOCH_GAP) {
+        sg_recovery_gap(b, SG_NOTE_GAP_EPOCH, missed, origin);
+    } else if (v == SG_PEER_RESTART) {
+        b->counters.peer_restarts_clean++;
+    }
+}
+
 static sg_msg_verdict peer_message(sg_bcast *b, const sg_bcast_header *h)
 {
     uint64_t missed = 0;
@@ -53,17 +68,25 @@ static sg_msg_verdict peer_message(sg_bcast *b, const sg_bcast_header *h)
         return SG_MSG_SKIP_DUPLICATE;
     }
     b->counters.messages_delivered++;
-    if (v == SG_PEER_SEQ_GAP) {
-        sg_recovery_gap(b, SG_NOTE_GAP_SEQUENCE, missed, h->origin);
-    } else if (v == SG_PEER_EPOCH_GAP) {
-        sg_recovery_gap(b, SG_NOTE_GAP_EPOCH, missed, h->origin);
-    }
+    peer_gap(b, v, missed, h->origin);
     return SG_MSG_DELIVER;
+}
+
+static sg_msg_verdict goodbye(sg_bcast *b, const sg_bcast_header *h)
+{
+    if (h->origin == b->config.worker_id && h->epoch == b->config.epoch) {
+        return SG_MSG_SKIP_GOODBYE; /* our own, read back on the way out */
+    }
+    b->counters.goodbyes_seen++;
+    uint64_t missed = 0;
+    sg_peer_verdict v = sg_peers_goodbye(&b->peers, h->origin, h->epoch, h->seq, &missed);
+    peer_gap(b, v, missed, h->origin);
+    return SG_MSG_SKIP_GOODBYE;
 }
 
 sg_msg_verdict sg_message_judge(sg_bcast *b, const sg_bcast_header *h)
 {
-    if (h == NULL || (h->kind != SG_MSG_DATA && h->kind != SG_MSG_HEARTBEAT)) {
+    if (h == NULL || (h->kind != SG_MSG_DATA && h->kind != SG_MSG_HEARTBEAT && h->kind != SG_MSG_GOODBYE)) {
         b->counters.events_ignored++;
         return SG_MSG_SKIP_INVALID;
     }
@@ -76,8 +99,22 @@ sg_msg_verdict sg_message_judge(sg_bcast *b, const sg_bcast_header *h)
         b->counters.heartbeats_seen++;
         return SG_MSG_SKIP_HEARTBEAT;
     }
+    if (h->kind == SG_MSG_GOODBYE) {
+        return goodbye(b, h);
+    }
     if (h->origin == b->config.worker_id && h->epoch == b->config.epoch) {
         return own_echo(b, h);
     }
     return peer_message(b, h);
+}
+
+void sg_message_rebase(sg_bcast *b)
+{
+    sg_peers_rebase(&b->peers);
+    /* our own numbers up to now (lost ones included) went out before this
+     * run subscribed: under ON_ECHO their echoes are no gap either */
+    uint64_t before = b->next_seq - 1u + sg_publish_pending_skips(b);
+    if (b->own_echo_seq < before) {
+        b->own_echo_seq = before;
+    }
 }

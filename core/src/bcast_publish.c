@@ -183,3 +183,20 @@ bool sg_publish_pump(sg_bcast *b)
     sg_emit(b, &a);
     return true;
 }
+
+void sg_publish_goodbye(sg_bcast *b)
+{
+    /* The last number of this epoch as if everything still queued had been
+     * sent: anything a peer has not seen up to it is lost with us. */
+    uint64_t last = b->next_seq - 1u + sg_publish_pending_skips(b) + b->replay.count;
+    assert(last >= b->next_seq - 1u);
+    sg_bcast_action a;
+    memset(&a, 0, sizeof a);
+    a.kind = SG_ACT_GOODBYE;
+    a.u.goodbye.header.origin = b->config.worker_id;
+    a.u.goodbye.header.kind = SG_MSG_GOODBYE;
+    a.u.goodbye.header.epoch = b->config.epoch;
+    a.u.goodbye.header.seq = last;
+    sg_emit(b, &a);
+    b->counters.goodbyes_sent++;
+}

@@ -18,7 +18,9 @@
  * Gap detection is local to one run (review finding 1): `run_delivered`
  * is cleared when a run starts, set when a session reads a message, and a
  * later subscribe of the same run is then a reconnect gap.  A fresh run
- * after the listener count reached 0 had nobody to miss anything for.
+ * after the listener count reached 0 had nobody to miss anything for: its
+ * first subscription rebases what is known of every origin, and clients
+ * that registered before a subscription get a REFETCH (bcast_refetch.c).
  */
 #include <assert.h>
 #include <string.h>
@@ -80,9 +82,11 @@ void sg_reader_start_run(sg_bcast *b)
     b->counters.reader_runs++;
     sg_emit_note(b, SG_NOTE_READER_START, b->counters.reader_runs, 0);
     r->run_delivered = false;
+    r->run_subscriptions = 0;
     r->deaf = false;
     r->last_delay = 0;
     sg_backoff_reset(&r->backoff);
+    sg_refetch_run_started(b);
     begin_connect(b);
 }
 
@@ -93,6 +97,7 @@ static void leave_reading(sg_bcast *b)
         r->heartbeat_at = SG_TIME_NEVER;
         r->state = SG_READER_BACKOFF; /* provisional; the caller decides */
         sg_recovery_reader_left(b);
+        sg_refetch_reader_left(b);
     }
 }
 
@@ -189,9 +194,17 @@ void sg_reader_on_subscribed(sg_bcast *b)
     if (b->config.watchdog_ns > 0) {
         r->heartbeat_at = sg_time_add(b->now, heartbeat_period(b));
     }
-    if (r->run_delivered) {
+    bool gap = r->run_delivered;
+    if (r->run_subscriptions == 0) {
+        sg_message_rebase(b); /* this run's clients fetched after what came before */
+    }
+    if (r->run_subscriptions < UINT32_MAX) {
+        r->run_subscriptions++;
+    }
+    if (gap) {
         sg_recovery_gap(b, SG_NOTE_GAP_RECONNECT, 0, 0);
     }
+    sg_refetch_reader_reading(b, gap && b->config.resync_on_reconnect);
     sg_recovery_reader_reading(b);
     assert(r->state == SG_READER_READING);
     assert(b->recovery.phase != SG_RECOVERY_WAIT_READING);

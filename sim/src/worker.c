@@ -156,6 +156,31 @@ void worker_die(sim_world *w, sim_worker *wk, bool injected, const char *why)
     }
 }
 
+/* ---- graceful exit (goodbye), kept apart from worker_die: a crash says
+ * nothing, so peers can tell the two apart (swarm class B) ---- */
+
+void worker_send_goodbye(sim_world *w, sim_worker *wk, const sg_bcast_header *h)
+{
+    bool sent = backbone_send(w, wk, h, 0, 0);
+    sim_chrome_instant(&w->trace, w->now, wk->index + 1, "goodbye", sent ? "sent" : "not sent");
+}
+
+void worker_exit_gracefully(sim_world *w, sim_worker *wk, bool injected, const char *why)
+{
+    const sim_worker_ops *ops = w->models->worker;
+    if (wk->alive && ops->goodbye != NULL) {
+        ops->goodbye(wk->model, w->now);
+        sg_bcast_action a;
+        for (uint32_t n = 0; n < SIM_ACTIONS_PER_STEP_MAX && ops->poll_action(wk->model, &a); n++) {
+            if (a.kind == SG_ACT_GOODBYE) { /* the rest no longer matters: the process ends */
+                world_trace(w, TR_ACTION, wk->index, a.kind, a.u.goodbye.header.seq);
+                worker_send_goodbye(w, wk, &a.u.goodbye.header);
+            }
+        }
+    }
+    worker_die(w, wk, injected, why);
+}
+
 void worker_on_restart(sim_world *w, const sim_event *ev)
 {
     sim_worker *wk = &w->workers[ev->target];

@@ -289,6 +289,10 @@ void workers_free(sim_world *w);
 void worker_start(sim_world *w, sim_worker *wk);
 /* The worker process ends (crash, give-up, probe kill); restart per topology. */
 void worker_die(sim_world *w, sim_worker *wk, bool injected, const char *why);
+/* A graceful exit: the model's goodbye goes on the backbone (when the
+ * session can still carry it), then worker_die. */
+void worker_exit_gracefully(sim_world *w, sim_worker *wk, bool injected, const char *why);
+void worker_send_goodbye(sim_world *w, sim_worker *wk, const sg_bcast_header *h);
 void worker_on_restart(sim_world *w, const sim_event *ev);
 void worker_on_timer(sim_world *w, const sim_event *ev);
 /* Drains the model's actions and re-arms its timer: call after every model call. */
@@ -311,6 +315,8 @@ void client_on_refetch_done(sim_world *w, const sim_event *ev);
 void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister);
 /* The client leaves by itself and reconnects after `away` (+ up to 1 s). */
 void client_leave(sim_world *w, uint32_t ci, sg_duration_ns away);
+/* The worker asked the connected client to refetch the truth (no close). */
+void client_refetch(sim_world *w, uint32_t ci);
 
 /* ---- truth.c ------------------------------------------------------------------------------------- */
 

@@ -73,10 +73,81 @@ static void a_publish_lost_in_the_origin_reaches_the_peers_as_a_gap(void **state
     sim_result_free(&r);
 }
 
+/* Class B (swarm seed 172, shrunk): worker 1 is partitioned (its publishes
+ * buffer) and crashes 5.4 s later; the buffered publishes die with it. */
+static void a_crash_is_an_epoch_gap_at_every_peer(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    base(&s, 3, 1);
+    sim_fault part = sim_fault_make(SIM_FAULT_PARTITION, S(28));
+    part.target = 1;
+    part.duration_ns = S(20);
+    assert_int_equal(sim_scenario_add_fault(&s, &part), SG_OK);
+    sim_fault crash = sim_fault_make(SIM_FAULT_WORKER_CRASH, MS(33400));
+    crash.target = 1;
+    assert_int_equal(sim_scenario_add_fault(&s, &crash), SG_OK);
+    sim_result r = run_core(&s, 172);
+    assert_int_equal(r.metrics[SIM_M_WORKER_CRASHES], 1);
+    assert_converged(&r);
+    assert_true(r.metrics[SIM_M_RESYNCS] >= 2); /* both peers resynced their clients */
+    sim_result_free(&r);
+}
+
+/* Each worker of the fleet restarts in turn, every restart either graceful
+ * (a rolling deploy) or a crash; returns the run's resync rounds. */
+static double rolling_restart(sim_fault_kind how)
+{
+    sim_scenario s;
+    base(&s, 3, 5);
+    for (int32_t i = 0; i < 3; i++) {
+        sim_fault f = sim_fault_make(how, S(60 + 30 * i));
+        f.target = i;
+        assert_int_equal(sim_scenario_add_fault(&s, &f), SG_OK);
+    }
+    sim_result r = run_core(&s, 5);
+    assert_int_equal(r.metrics[SIM_M_WORKER_RESTARTS], 3);
+    assert_converged(&r);
+    double resyncs = r.metrics[SIM_M_RESYNCS];
+    sim_result_free(&r);
+    return resyncs;
+}
+
+static void a_graceful_rolling_restart_resyncs_nobody(void **state)
+{
+    (void)state;
+    assert_int_equal(rolling_restart(SIM_FAULT_GRACEFUL_RESTART), 0);
+    /* negative control: the same restarts as crashes make the peers resync */
+    assert_true(rolling_restart(SIM_FAULT_WORKER_CRASH) >= 3);
+}
+
+/* Class C (swarm seed 68): no fault at all.  Postgres loses what is
+ * published while a session is not listening; clients that register and
+ * fetch before their worker's first subscription missed what peers
+ * published in between. */
+static void clients_registered_before_the_subscription_refetch(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    base(&s, 2, 7);
+    s.topology.backbone.kind = SIM_BACKBONE_POSTGRES;
+    s.bcast.delivery = SG_DELIVERY_ON_ECHO;
+    s.workload.publish_per_s = 1.5;
+    sim_result r = run_core(&s, 68);
+    assert_converged(&r);
+    assert_int_equal(r.metrics[SIM_M_RESYNCS], 0);        /* nobody was closed at startup */
+    assert_int_equal(r.metrics[SIM_M_CLIENTS_DROPPED], 0);
+    assert_true(r.metrics[SIM_M_REFETCHES] > 14);          /* the startup refetches on top */
+    sim_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_publish_lost_in_the_origin_reaches_the_peers_as_a_gap),
+        cmocka_unit_test(a_crash_is_an_epoch_gap_at_every_peer),
+        cmocka_unit_test(a_graceful_rolling_restart_resyncs_nobody),
+        cmocka_unit_test(clients_registered_before_the_subscription_refetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,12 +161,12 @@ static void bb_connect_failed(void *ctx, const char *why)
 
 /* Topics whose clients still wait for a state are asked again now that
  * the backbone is back. */
-static void refetch_waiting(const sd_topic *t, void *arg)
+static void refetch_waiting(sd_topic *t, void *arg)
 {
     sd_server *srv = arg;
     for (sd_sub *s = t->subs; s != NULL; s = s->topic_next) {
         if (s->awaiting_state) {
-            sd_driver_fetch_state(srv, s->subscriber, (sd_topic *)(uintptr_t)t);
+            sd_driver_fetch_state(srv, s->subscriber, t);
             return;
         }
     }

@@ -178,7 +178,7 @@ typedef struct topic_walk {
     uint32_t shown;
 } topic_walk;
 
-static void topic_row(const sd_topic *t, void *arg)
+static void topic_row(sd_topic *t, void *arg)
 {
     topic_walk *w = arg;
     if (w->shown >= SD_METRICS_TOPICS_MAX) {

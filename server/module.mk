@@ -51,4 +51,4 @@ $(SERVER_BENCH): $(B)/obj/server/bench/bench_server.o
 .PHONY: bench-server
 bench-server: deps $(SERVER_BIN) $(SERVER_BENCH)
 	@mkdir -p reports/bench
-	$(SERVER_BENCH) $(SERVER_BIN) 1000 2000 64 reports/bench/server
+	$(SERVER_BENCH) $(SERVER_BIN) 1000 1000 64 reports/bench/server

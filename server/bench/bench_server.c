@@ -48,9 +48,14 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static pid_t server_pid; /* killed on the way out, whatever happens */
+
 static void die(const char *what)
 {
     perror(what);
+    if (server_pid > 0) {
+        kill(server_pid, SIGKILL);
+    }
     exit(1);
 }
 
@@ -102,12 +107,14 @@ static double cpu_seconds(pid_t pid)
  * line is the readiness signal. */
 static pid_t start_server(const char *bin, const char *log, int *port)
 {
+    unlink(log); /* never read a previous run's port */
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 2);
+        /* subscribers never write: keep the idle timeout out of the run */
         execl(bin, bin, "--port", "0", "--log-level", "info", "--max-connections", "20000", "--max-sockets",
-              "21000", (char *)NULL);
+              "21000", "--idle-timeout", "1h", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 1000; i++) {
@@ -122,6 +129,7 @@ static pid_t start_server(const char *bin, const char *log, int *port)
         const char *p = at != NULL ? strstr(at, " port=") : NULL;
         if (p != NULL) {
             *port = atoi(p + 6);
+            server_pid = pid;
             return pid;
         }
         struct timespec ts = {0, 10000000L};
@@ -197,7 +205,10 @@ static void drain(sub *s, uint64_t *lat, uint64_t *nlat, uint64_t lat_cap, uint6
 {
     for (;;) {
         ssize_t r = read(s->fd, s->buf + s->len, RBUF - s->len);
-        if (r <= 0) {
+        if (r == 0) {
+            die("a subscriber was closed by the server");
+        }
+        if (r < 0) {
             break;
         }
         s->len += (size_t)r;
@@ -386,7 +397,9 @@ int main(int argc, char **argv)
     struct rlimit rl = {SUBS_MAX + 100, SUBS_MAX + 100};
     setrlimit(RLIMIT_NOFILE, &rl);
     signal(SIGPIPE, SIG_IGN);
-    b.pid = start_server(argv[1], "/tmp/stormglassd-bench.log", &b.port);
+    char log[64];
+    snprintf(log, sizeof log, "/tmp/stormglassd-bench-%d.log", (int)getpid());
+    b.pid = start_server(argv[1], log, &b.port);
     b.rss0 = rss_kib(b.pid);
     open_subscribers(&b);
     b.rss1 = rss_kib(b.pid);
@@ -395,5 +408,6 @@ int main(int argc, char **argv)
     kill(b.pid, SIGTERM);
     int status = 0;
     waitpid(b.pid, &status, 0);
+    unlink(log);
     return b.deliveries == b.lat_cap ? 0 : 1;
 }

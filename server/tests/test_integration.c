@@ -310,19 +310,26 @@ static void test_independent_python_websockets_client(void **state)
     assert_int_equal(WEXITSTATUS(rc), 0);
 }
 
+static int reap(void **state)
+{
+    (void)state;
+    sd_proc_reap_all();
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_state_then_updates_in_order),
-        cmocka_unit_test(test_http_answers_and_bad_requests),
-        cmocka_unit_test(test_websocket_violations_do_not_touch_others),
-        cmocka_unit_test(test_limits_connections_slowloris_slow_consumer),
-        cmocka_unit_test(test_silent_websocket_is_pinged_then_closed),
-        cmocka_unit_test(test_graceful_shutdown_closes_1001_and_exits_0),
-        cmocka_unit_test(test_give_up_exits_non_zero_and_reports_unhealthy),
-        cmocka_unit_test(test_backbone_drop_resyncs_clients_with_1012),
-        cmocka_unit_test(test_settings_refused_at_start),
-        cmocka_unit_test(test_independent_python_websockets_client),
+        cmocka_unit_test_teardown(test_state_then_updates_in_order, reap),
+        cmocka_unit_test_teardown(test_http_answers_and_bad_requests, reap),
+        cmocka_unit_test_teardown(test_websocket_violations_do_not_touch_others, reap),
+        cmocka_unit_test_teardown(test_limits_connections_slowloris_slow_consumer, reap),
+        cmocka_unit_test_teardown(test_silent_websocket_is_pinged_then_closed, reap),
+        cmocka_unit_test_teardown(test_graceful_shutdown_closes_1001_and_exits_0, reap),
+        cmocka_unit_test_teardown(test_give_up_exits_non_zero_and_reports_unhealthy, reap),
+        cmocka_unit_test_teardown(test_backbone_drop_resyncs_clients_with_1012, reap),
+        cmocka_unit_test_teardown(test_settings_refused_at_start, reap),
+        cmocka_unit_test_teardown(test_independent_python_websockets_client, reap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,6 +95,13 @@ async def check_order(srv):
         assert seqs == sorted(seqs) and len(set(seqs)) == 100, seqs
         await ws.send(json.dumps({"type": "ping", "id": 42}))
         assert await recv_json(ws) == {"type": "pong", "id": 42}
+        # after unsubscribe no update follows: the next message is the pong
+        await ws.send(json.dumps({"type": "unsubscribe", "topics": ["orders"]}))
+        await ws.send(json.dumps({"type": "ping", "id": 0}))  # the pong says: unsubscribe was applied
+        assert await recv_json(ws) == {"type": "pong", "id": 0}
+        assert publish(srv, "orders", {"v": "unseen"})[0] == 202
+        await ws.send(json.dumps({"type": "ping", "id": 43}))
+        assert await recv_json(ws) == {"type": "pong", "id": 43}
 
 
 async def check_health_and_metrics(srv):

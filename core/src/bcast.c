@@ -108,6 +108,7 @@ sg_status sg_bcast_create(const sg_bcast_config *config, sg_time_ns now, sg_bcas
     sg_refetch_init(&b->refetch);
     sg_actions_init(&b->actions);
     b->next_seq = 1;
+    b->loss_suspect = config->after_unclean_exit;
     b->health = sg_health_judge(b, now);
     *out = b;
     return SG_OK;

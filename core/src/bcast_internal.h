@@ -160,7 +160,8 @@ typedef struct sg_peers {
 } sg_peers;
 
 typedef enum sg_peer_verdict {
-    SG_PEER_FIRST = 1,      /* never heard of (or evicted): baseline */
+    SG_PEER_FIRST = 1,      /* never heard of, evicted, or rebased: baseline; *missed = how many of
+                               its messages came before (seq - 1, or above what we knew) */
     SG_PEER_NEXT,           /* same epoch, seq == last + 1 */
     SG_PEER_DUPLICATE,      /* same epoch, seq <= last */
     SG_PEER_SEQ_GAP,        /* same epoch, seq > last + 1 */
@@ -198,6 +199,8 @@ typedef struct sg_reader {
     sg_time_ns heartbeat_at;   /* next canary; SG_TIME_NEVER when off */
     uint64_t heartbeat_seq;
     uint32_t run_subscriptions; /* sessions of this run that subscribed */
+    bool blind;                /* a quiet reconnect since the last resync: clients may have missed
+                                  what origins we had not heard of yet published meanwhile */
 } sg_reader;
 
 /* ---- refetch (bcast_refetch.c) ------------------------------------------ */
@@ -252,6 +255,9 @@ struct sg_bcast {
     sg_bcast_health health; /* the judgement last announced */
     uint64_t next_seq;     /* next DATA sequence number to stamp (starts at 1) */
     uint64_t seq_skip;     /* publishes dropped before holding a number: skipped at the next stamp */
+    uint64_t loss_mark;    /* the number that carries SG_MSG_FLAG_AFTER_LOSS (0 = none) */
+    bool loss_suspect;     /* the next stamp gets the flag: a session we sent in ended */
+    bool sent_in_session;  /* a DATA number was stamped while the current session read */
     uint64_t own_echo_seq; /* ON_ECHO: last own sequence delivered */
     sg_registry registry;
     sg_reader reader;
@@ -317,6 +323,9 @@ void sg_publish_replay_result(sg_bcast *b, bool ok);
 bool sg_publish_pump(sg_bcast *b);
 uint64_t sg_publish_pending_skips(const sg_bcast *b);
 void sg_publish_goodbye(sg_bcast *b);
+void sg_publish_session_ended(sg_bcast *b, bool failed);
+/* Our own DATA `seq` was read back from the backbone. */
+void sg_publish_echo_heard(sg_bcast *b, uint64_t seq);
 
 /* bcast_message.c */
 sg_msg_verdict sg_message_judge(sg_bcast *b, const sg_bcast_header *h);

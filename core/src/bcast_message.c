@@ -30,6 +30,7 @@
 static sg_msg_verdict own_echo(sg_bcast *b, const sg_bcast_header *h)
 {
     b->counters.own_echoes++;
+    sg_publish_echo_heard(b, h->seq);
     if (b->config.delivery == SG_DELIVERY_IMMEDIATE) {
         return SG_MSG_SKIP_OWN;
     }
@@ -47,13 +48,24 @@ static sg_msg_verdict own_echo(sg_bcast *b, const sg_bcast_header *h)
     return SG_MSG_DELIVER;
 }
 
-/* Gap consequences of a peer verdict. */
-static void peer_gap(sg_bcast *b, sg_peer_verdict v, uint64_t missed, uint32_t origin)
+/* Gap consequences of a peer verdict.  A baseline (an origin first heard
+ * in this run) is no gap: what it sent before predates our subscription,
+ * and the clients' fetches cover it.  Two exceptions, where that cannot be
+ * told: the origin flags a loss of its own right before this message (it
+ * may be newer than our subscription; even at seq 1, when its previous
+ * instance died with publishes buffered), or the run is blind (after a
+ * quiet reconnect the origin may have published while we were not
+ * listening; a known origin would show a jump). */
+static void peer_gap(sg_bcast *b, sg_peer_verdict v, uint64_t missed, const sg_bcast_header *h)
 {
-    if (v == SG_PEER_SEQ_GAP) {
-        sg_recovery_gap(b, SG_NOTE_GAP_SEQUENCE, missed, origin);
-    } else if (v == SG_PEER_EPOCH_GAP) {
-        sg_recovery_gap(b, SG_NOTE_GAP_EPOCH, missed, origin);
+    bool flagged = (h->flags & SG_MSG_FLAG_AFTER_LOSS) != 0;
+    bool doubtful_first = v == SG_PEER_FIRST && (flagged || (missed > 0 && b->reader.blind));
+    if (doubtful_first || v == SG_PEER_SEQ_GAP) {
+        sg_recovery_gap(b, SG_NOTE_GAP_SEQUENCE, missed, h->origin);
+    } else if (v == SG_PEER_EPOCH_GAP || (v == SG_PEER_RESTART && flagged)) {
+        /* a flagged first message of a new epoch: an epoch we never saw
+         * (between the clean one we know and this one) died unclean */
+        sg_recovery_gap(b, SG_NOTE_GAP_EPOCH, missed, h->origin);
     } else if (v == SG_PEER_RESTART) {
         b->counters.peer_restarts_clean++;
     }
@@ -68,7 +80,7 @@ static sg_msg_verdict peer_message(sg_bcast *b, const sg_bcast_header *h)
         return SG_MSG_SKIP_DUPLICATE;
     }
     b->counters.messages_delivered++;
-    peer_gap(b, v, missed, h->origin);
+    peer_gap(b, v, missed, h);
     return SG_MSG_DELIVER;
 }
 
@@ -80,7 +92,7 @@ static sg_msg_verdict goodbye(sg_bcast *b, const sg_bcast_header *h)
     b->counters.goodbyes_seen++;
     uint64_t missed = 0;
     sg_peer_verdict v = sg_peers_goodbye(&b->peers, h->origin, h->epoch, h->seq, &missed);
-    peer_gap(b, v, missed, h->origin);
+    peer_gap(b, v, missed, h);
     return SG_MSG_SKIP_GOODBYE;
 }
 

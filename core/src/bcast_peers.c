@@ -194,22 +194,18 @@ void sg_peers_rebase(sg_peers *p)
     }
 }
 
-/* An entry from an earlier run meets a newer number of the same epoch:
- * start over from it (what it sent in between predates our subscription,
- * so the clients' fetches cover it).  A new epoch is judged as always: we
- * cannot tell whether the peer crashed before or after we subscribed. */
+/* An entry from an earlier run meets something new: start over from it,
+ * as from an origin never heard of (what it sent in between predates our
+ * subscription, so the clients' fetches cover it).  That holds for a new
+ * epoch too: had the peer crashed with publishes buffered, its new
+ * instance flags its first message, and the first-seen rules see the flag
+ * (bcast_message.c).  An older number of the same epoch is a duplicate. */
 static bool rebased(sg_peer *peer, uint64_t epoch, uint64_t seq, uint8_t flags)
 {
-    if (!(peer->flags & SG_PEER_REBASE)) {
+    if (!(peer->flags & SG_PEER_REBASE) || (peer->epoch == epoch && seq <= peer->last_seq)) {
         return false;
     }
-    if (peer->epoch != epoch) {
-        peer->flags &= (uint8_t)~SG_PEER_REBASE;
-        return false;
-    }
-    if (seq <= peer->last_seq) {
-        return false; /* a duplicate, still skipped */
-    }
+    peer->epoch = epoch;
     peer->last_seq = seq;
     peer->flags = flags;
     return true;
@@ -222,9 +218,13 @@ sg_peer_verdict sg_peers_observe(sg_peers *p, uint32_t origin, uint64_t epoch, u
     sg_peer *peer = lookup(p, origin);
     if (peer == NULL) {
         baseline(p, origin, epoch, seq, 0);
+        *missed = seq > 1 ? seq - 1 : 0;
         return SG_PEER_FIRST;
     }
+    uint64_t known_epoch = peer->epoch;
+    uint64_t known = peer->last_seq;
     if (rebased(peer, epoch, seq, 0)) {
+        *missed = known_epoch == epoch ? seq - known - 1 : (seq > 1 ? seq - 1 : 0);
         return SG_PEER_FIRST;
     }
     if (peer->epoch != epoch) {
@@ -250,9 +250,13 @@ sg_peer_verdict sg_peers_goodbye(sg_peers *p, uint32_t origin, uint64_t epoch, u
     sg_peer *peer = lookup(p, origin);
     if (peer == NULL) {
         baseline(p, origin, epoch, last, SG_PEER_CLEAN);
+        *missed = last;
         return SG_PEER_FIRST;
     }
+    uint64_t known_epoch = peer->epoch;
+    uint64_t known = peer->last_seq;
     if (rebased(peer, epoch, last, SG_PEER_CLEAN)) {
+        *missed = known_epoch == epoch ? last - known : last;
         return SG_PEER_FIRST;
     }
     if (peer->epoch != epoch) {

@@ -37,6 +37,7 @@ static sg_bcast_header data_header(const sg_bcast *b, uint64_t seq)
     h.kind = SG_MSG_DATA;
     h.epoch = b->config.epoch;
     h.seq = seq;
+    h.flags = seq == b->loss_mark ? SG_MSG_FLAG_AFTER_LOSS : 0u;
     return h;
 }
 
@@ -51,7 +52,10 @@ uint64_t sg_publish_pending_skips(const sg_bcast *b)
     return b->seq_skip + b->replay.lost_unnumbered;
 }
 
-/* The number for the next message on the wire, past any lost publishes. */
+/* The number for the next message on the wire, past any lost publishes;
+ * the first one after a (suspected) loss is marked for the flag.  A failed
+ * send of the marked number that is re-stamped later keeps the flag: the
+ * rewind cannot pass the skipped numbers below it. */
 static uint64_t stamp_seq(sg_bcast *b)
 {
     uint64_t skip = sg_publish_pending_skips(b);
@@ -60,7 +64,30 @@ static uint64_t stamp_seq(sg_bcast *b)
     b->counters.seq_skips += skip;
     b->seq_skip = 0;
     b->replay.lost_unnumbered = 0;
+    if (skip > 0 || b->loss_suspect) {
+        b->loss_mark = b->next_seq;
+        b->loss_suspect = false;
+    }
+    b->sent_in_session = true;
     return b->next_seq++;
+}
+
+/* The reader left READING: if the session broke, what we sent in it and
+ * have not read back may not have arrived (the connection died after the
+ * write, or it was half-open).  A deliberate stop closes cleanly. */
+void sg_publish_session_ended(sg_bcast *b, bool failed)
+{
+    if (b->sent_in_session && failed) {
+        b->loss_suspect = true;
+    }
+    b->sent_in_session = false;
+}
+
+void sg_publish_echo_heard(sg_bcast *b, uint64_t seq)
+{
+    if (seq + 1u >= b->next_seq) {
+        b->sent_in_session = false; /* the newest is back: the backbone has them all */
+    }
 }
 
 static sg_publish_verdict dropped(sg_bcast *b)
@@ -197,6 +224,9 @@ void sg_publish_goodbye(sg_bcast *b)
     a.u.goodbye.header.kind = SG_MSG_GOODBYE;
     a.u.goodbye.header.epoch = b->config.epoch;
     a.u.goodbye.header.seq = last;
+    if (last > b->next_seq - 1u || b->loss_suspect) {
+        a.u.goodbye.header.flags = SG_MSG_FLAG_AFTER_LOSS;
+    }
     sg_emit(b, &a);
     b->counters.goodbyes_sent++;
 }

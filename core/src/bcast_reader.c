@@ -83,6 +83,7 @@ void sg_reader_start_run(sg_bcast *b)
     sg_emit_note(b, SG_NOTE_READER_START, b->counters.reader_runs, 0);
     r->run_delivered = false;
     r->run_subscriptions = 0;
+    r->blind = false;
     r->deaf = false;
     r->last_delay = 0;
     sg_backoff_reset(&r->backoff);
@@ -90,7 +91,9 @@ void sg_reader_start_run(sg_bcast *b)
     begin_connect(b);
 }
 
-static void leave_reading(sg_bcast *b)
+/* `failed`: the session broke (drop, timeout, deaf), as opposed to the
+ * reader stopping because nobody listens any more. */
+static void leave_reading(sg_bcast *b, bool failed)
 {
     sg_reader *r = &b->reader;
     if (r->state == SG_READER_READING) {
@@ -98,6 +101,7 @@ static void leave_reading(sg_bcast *b)
         r->state = SG_READER_BACKOFF; /* provisional; the caller decides */
         sg_recovery_reader_left(b);
         sg_refetch_reader_left(b);
+        sg_publish_session_ended(b, failed);
     }
 }
 
@@ -109,7 +113,7 @@ void sg_reader_stop_run(sg_bcast *b)
     }
     assert(b->recovery.phase == SG_RECOVERY_NONE && "a recovery pins the reader");
     bool connected = r->state != SG_READER_BACKOFF;
-    leave_reading(b);
+    leave_reading(b, false);
     if (connected) {
         sg_emit_simple(b, SG_ACT_DISCONNECT);
     }
@@ -139,7 +143,7 @@ static void attempt_failed(sg_bcast *b)
 {
     sg_reader *r = &b->reader;
     assert(r->state != SG_READER_IDLE && r->state != SG_READER_GIVEN_UP);
-    leave_reading(b);
+    leave_reading(b, true);
     sg_duration_ns delay = 0;
     if (!b->config.reconnect_enabled || sg_backoff_next(&r->backoff, &b->rng, &delay) != SG_OK) {
         give_up(b);
@@ -197,6 +201,8 @@ void sg_reader_on_subscribed(sg_bcast *b)
     bool gap = r->run_delivered;
     if (r->run_subscriptions == 0) {
         sg_message_rebase(b); /* this run's clients fetched after what came before */
+    } else if (!gap) {
+        r->blind = true; /* a quiet reconnect: see bcast_message.c */
     }
     if (r->run_subscriptions < UINT32_MAX) {
         r->run_subscriptions++;

@@ -98,6 +98,8 @@ void worker_start(sim_world *w, sim_worker *wk)
     c.worker_id = wk->index + 1;
     c.epoch = (uint64_t)wk->instance + 1;
     c.seed = w->seed;
+    c.after_unclean_exit = wk->instance > 0 && !wk->exit_clean; /* a supervisor knows how we ended */
+    wk->exit_clean = false;
     sg_error err = {{0}};
     sg_status st = w->models->worker->create(&c, w->now, &wk->model, &err);
     if (st != SG_OK) {
@@ -162,6 +164,10 @@ void worker_die(sim_world *w, sim_worker *wk, bool injected, const char *why)
 void worker_send_goodbye(sim_world *w, sim_worker *wk, const sg_bcast_header *h)
 {
     bool sent = backbone_send(w, wk, h, 0, 0);
+    /* Delivered or not, a goodbye without the loss flag says nothing died
+     * with us: peers that knew this epoch judge its end by the goodbye
+     * itself, the others need no warning. */
+    wk->exit_clean = !(h->flags & SG_MSG_FLAG_AFTER_LOSS);
     sim_chrome_instant(&w->trace, w->now, wk->index + 1, "goodbye", sent ? "sent" : "not sent");
 }
 

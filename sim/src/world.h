@@ -119,6 +119,7 @@ typedef struct sim_worker {
     uint32_t instance;        /* 0 for the first; epoch = instance + 1 */
     bool alive;
     bool crashed_injected;    /* this death was a fault, not the model's shutdown */
+    bool exit_clean;          /* the instance that ended last computed a goodbye that lost nothing */
     void *model;
     /* backbone session */
     uint8_t conn;             /* sim_conn_state */

@@ -141,6 +141,89 @@ static void clients_registered_before_the_subscription_refetch(void **state)
     sim_result_free(&r);
 }
 
+/* The settings the swarm drew for the seeds below (the faults come from
+ * their shrunk runs). */
+static void drawn(sim_scenario *s, sim_backbone_kind kind, sg_duration_ns latency_ns, uint32_t replay_items,
+                  sg_delivery_policy delivery, sg_duration_ns settle_ns)
+{
+    base(s, 2, 1);
+    s->topology.backbone.kind = kind;
+    s->topology.backbone.latency_ns = latency_ns;
+    s->bcast.replay_items_max = replay_items;
+    s->bcast.delivery = delivery;
+    s->bcast.settle_ns = settle_ns;
+    s->bcast.watchdog_ns = S(6);
+    s->bcast.heartbeat_ns = S(2);
+}
+
+static void add(sim_scenario *s, sim_fault_kind kind, sg_time_ns at, int32_t target, sg_duration_ns duration_ns)
+{
+    sim_fault f = sim_fault_make(kind, at);
+    f.target = target;
+    f.duration_ns = duration_ns;
+    if (kind == SIM_FAULT_CONNECT_DROP) {
+        f.up_ns = MS(50);
+    }
+    assert_int_equal(sim_scenario_add_fault(s, &f), SG_OK);
+}
+
+/* After the swarm's first fixes (seed 71): worker 1 restarts into a
+ * connect-then-drop storm.  Its sessions are too short to hear anything,
+ * so its reconnects are no gap; worker 0, of which the new instance has
+ * not heard yet, publishes meanwhile, and its first message later is a
+ * baseline.  Now a quiet reconnect makes the run blind: an origin first
+ * heard after it with earlier numbers is a gap. */
+static void an_origin_first_heard_after_a_quiet_reconnect_is_a_gap(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    drawn(&s, SIM_BACKBONE_REDIS, MS(41), 100, SG_DELIVERY_IMMEDIATE, 0);
+    s.bcast.backoff.max_retries = 5;
+    add(&s, SIM_FAULT_CONNECT_DROP, MS(35500), -1, MS(14700));
+    add(&s, SIM_FAULT_WORKER_CRASH, MS(37500), 1, 0);
+    sim_result r = run_core(&s, 71);
+    assert_converged(&r);
+    assert_true(r.metrics[SIM_M_RESYNCS] >= 1);
+    sim_result_free(&r);
+}
+
+/* Seed 843: during an outage worker 1 buffers more than its 10-item
+ * buffer holds, and worker 0 restarts (a new process that never heard of
+ * worker 1).  Worker 1's skipped numbers are a jump only to peers that
+ * knew it; its first message after the loss now carries the after-loss
+ * flag, and a peer hearing it first takes it for a gap. */
+static void a_loss_flagged_by_an_origin_heard_for_the_first_time_is_a_gap(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    drawn(&s, SIM_BACKBONE_REDIS, MS(2), 10, SG_DELIVERY_ON_ECHO, S(2));
+    s.topology.backbone.jitter_ns = 0;
+    add(&s, SIM_FAULT_BACKBONE_DOWN, S(29), -1, MS(13900));
+    add(&s, SIM_FAULT_WORKER_CRASH, MS(40100), 0, 0);
+    sim_result r = run_core(&s, 843);
+    assert_converged(&r);
+    sim_result_free(&r);
+}
+
+/* Seed 3186: worker 0, partitioned with publishes buffered, is killed; the
+ * worker 1 instance running then never heard of worker 0's epoch (it
+ * published nothing that arrived), so the new epoch at seq 1 looked like a
+ * first start.  The supervisor knows the previous instance ended without a
+ * goodbye (after_unclean_exit): the new instance flags its first message. */
+static void a_crash_of_an_epoch_the_peer_never_heard_of_is_a_gap(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    drawn(&s, SIM_BACKBONE_IDEAL, MS(18), 10, SG_DELIVERY_ON_ECHO, 0);
+    s.workload.publish_per_s = 0.5;
+    add(&s, SIM_FAULT_PARTITION, MS(24500), 0, MS(26700));
+    add(&s, SIM_FAULT_WORKER_CRASH, MS(37400), 0, 0);
+    sim_result r = run_core(&s, 3186);
+    assert_converged(&r);
+    assert_true(r.metrics[SIM_M_GAPS] >= 1);
+    sim_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +231,9 @@ int main(void)
         cmocka_unit_test(a_crash_is_an_epoch_gap_at_every_peer),
         cmocka_unit_test(a_graceful_rolling_restart_resyncs_nobody),
         cmocka_unit_test(clients_registered_before_the_subscription_refetch),
+        cmocka_unit_test(an_origin_first_heard_after_a_quiet_reconnect_is_a_gap),
+        cmocka_unit_test(a_loss_flagged_by_an_origin_heard_for_the_first_time_is_a_gap),
+        cmocka_unit_test(a_crash_of_an_epoch_the_peer_never_heard_of_is_a_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

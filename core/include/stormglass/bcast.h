@@ -120,6 +120,14 @@ typedef struct sg_bcast_config {
     /* capacities */
     uint32_t clients_max;            /* registry capacity; default 65536 */
     uint32_t peers_max;              /* peers tracked for sequence gaps; default 256 */
+
+    /* added with the convergence fixes */
+    bool after_unclean_exit;         /* the previous instance of this worker ended without its
+                                        goodbye reaching the backbone (crash, kill, give-up), so
+                                        what it had buffered is lost: this instance's first
+                                        message carries SG_MSG_FLAG_AFTER_LOSS, and a peer that
+                                        never knew the previous epoch resyncs too.  Default false;
+                                        set it only when known (never on a fleet's first start) */
 } sg_bcast_config;
 
 sg_bcast_config sg_bcast_config_default(void);
@@ -137,18 +145,29 @@ typedef enum sg_msg_kind {
                              (sg_bcast_goodbye): never delivered */
 } sg_msg_kind;
 
+/* sg_bcast_header.flags */
+/* The origin suspects that messages of its right before this one were
+ * lost: it skipped the numbers of publishes it dropped, or its previous
+ * session ended while what it had sent may not have arrived.  A receiver
+ * that knows the origin sees the jump anyway; one that hears the origin
+ * for the first time (in this reader run) cannot tell whether the loss
+ * predates its subscription, and takes the flag for a gap. */
+#define SG_MSG_FLAG_AFTER_LOSS 0x01u
+#define SG_MSG_FLAGS_KNOWN SG_MSG_FLAG_AFTER_LOSS
+
 typedef struct sg_bcast_header {
     uint32_t origin;   /* worker_id of the publisher */
     uint8_t kind;      /* sg_msg_kind */
     uint64_t epoch;    /* publisher's epoch */
     uint64_t seq;      /* per (origin, epoch, kind DATA): 1, 2, 3, ... ; heartbeats: own counter;
                           goodbye: the last DATA number of the epoch (0 = none) */
+    uint8_t flags;     /* SG_MSG_FLAG_* (0 in heartbeats) */
 } sg_bcast_header;
 
-/* Fixed 32-byte big-endian wire form: "SGB1", origin, kind, 3 zero bytes,
- * epoch, seq, 4 reserved zero bytes. */
+/* Fixed 32-byte big-endian wire form: "SGB1", origin, kind, flags, 2 zero
+ * bytes, epoch, seq, 4 reserved zero bytes. */
 void sg_bcast_header_encode(const sg_bcast_header *h, uint8_t out[SG_BCAST_HEADER_BYTES]);
-/* SG_E_INVALID (with why) for a wrong magic, kind or reserved bytes. */
+/* SG_E_INVALID (with why) for a wrong magic, kind, unknown flag or reserved bytes. */
 sg_status sg_bcast_header_decode(const uint8_t *in, size_t len, sg_bcast_header *h, sg_error *err);
 
 /* ---- client handles ---------------------------------------------------- */

@@ -6,8 +6,9 @@
  * Every entry point follows the same shape: advance the clock (time never
  * goes backwards: asserted, and clamped should assertions be compiled
  * out), let one state machine react, then settle the consequences (replay
- * drain, recovery progress, refetches, health announcement) so the action queue and
- * next_deadline are consistent when control returns to the driver.
+ * drain, recovery progress, refetches, health announcement) so the action
+ * queue and next_deadline are consistent when control returns to the
+ * driver.
  *
  * All memory is allocated here, in sg_bcast_create, through one helper
  * carrying the fault point "stormglass/bcast/create_alloc"; only replay

@@ -94,3 +94,15 @@ sg_status sg_bcast_header_decode(const uint8_t *in, size_t len, sg_bcast_header 
     h->seq = get_be(in + 20, 8);
     return SG_OK;
 }
+
+sg_bcast_header sg_own_header(const sg_bcast *b, sg_msg_kind kind, uint64_t seq)
+{
+    assert(b != NULL);
+    sg_bcast_header h;
+    memset(&h, 0, sizeof h);
+    h.origin = b->config.worker_id;
+    h.kind = (uint8_t)kind;
+    h.epoch = b->config.epoch;
+    h.seq = seq;
+    return h;
+}

@@ -276,6 +276,9 @@ static inline uint64_t sg_elapsed_ns(sg_time_ns now, sg_time_ns then)
     return now > then ? (uint64_t)now - (uint64_t)then : 0u;
 }
 
+/* bcast_header.c: a header of this worker's own (origin, epoch) */
+sg_bcast_header sg_own_header(const sg_bcast *b, sg_msg_kind kind, uint64_t seq);
+
 /* bcast.c: glue */
 uint32_t sg_bcast_listeners(const sg_bcast *b);
 /* Call after any change of clients/pins: starts or stops the reader run. */

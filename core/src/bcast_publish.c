@@ -31,12 +31,7 @@
 
 static sg_bcast_header data_header(const sg_bcast *b, uint64_t seq)
 {
-    sg_bcast_header h;
-    memset(&h, 0, sizeof h);
-    h.origin = b->config.worker_id;
-    h.kind = SG_MSG_DATA;
-    h.epoch = b->config.epoch;
-    h.seq = seq;
+    sg_bcast_header h = sg_own_header(b, SG_MSG_DATA, seq);
     h.flags = seq == b->loss_mark ? SG_MSG_FLAG_AFTER_LOSS : 0u;
     return h;
 }
@@ -220,10 +215,7 @@ void sg_publish_goodbye(sg_bcast *b)
     sg_bcast_action a;
     memset(&a, 0, sizeof a);
     a.kind = SG_ACT_GOODBYE;
-    a.u.goodbye.header.origin = b->config.worker_id;
-    a.u.goodbye.header.kind = SG_MSG_GOODBYE;
-    a.u.goodbye.header.epoch = b->config.epoch;
-    a.u.goodbye.header.seq = last;
+    a.u.goodbye.header = sg_own_header(b, SG_MSG_GOODBYE, last);
     if (last > b->next_seq - 1u || b->loss_suspect) {
         a.u.goodbye.header.flags = SG_MSG_FLAG_AFTER_LOSS;
     }

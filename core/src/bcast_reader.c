@@ -280,10 +280,7 @@ static bool watchdog_on_timer(sg_bcast *b)
     sg_bcast_action a;
     memset(&a, 0, sizeof a);
     a.kind = SG_ACT_HEARTBEAT;
-    a.u.heartbeat.header.origin = b->config.worker_id;
-    a.u.heartbeat.header.kind = SG_MSG_HEARTBEAT;
-    a.u.heartbeat.header.epoch = b->config.epoch;
-    a.u.heartbeat.header.seq = ++r->heartbeat_seq;
+    a.u.heartbeat.header = sg_own_header(b, SG_MSG_HEARTBEAT, ++r->heartbeat_seq);
     sg_emit(b, &a);
     b->counters.heartbeats_sent++;
     r->heartbeat_at = sg_time_add(b->now, heartbeat_period(b));

@@ -15,16 +15,6 @@
  */
 #include "bcast_fixture.h"
 
-static fx *worker(uint32_t id, sg_bcast_config c)
-{
-    c.worker_id = id;
-    fx *f = fx_new(&c);
-    (void)fx_client(f, 1);
-    fx_connect(f);
-    fx_mark(f);
-    return f;
-}
-
 static sg_msg_verdict hear(fx *f, uint32_t origin, uint64_t epoch, uint64_t seq, uint8_t flags)
 {
     sg_bcast_header h = {.origin = origin, .kind = SG_MSG_DATA, .epoch = epoch, .seq = seq, .flags = flags};
@@ -33,21 +23,10 @@ static sg_msg_verdict hear(fx *f, uint32_t origin, uint64_t epoch, uint64_t seq,
     return v;
 }
 
-/* Sends one publish straight out (reported sent); returns its header. */
-static sg_bcast_header sent(fx *o)
-{
-    sg_publish_result r = fx_publish(o, 1, 8);
-    assert_int_equal(r.verdict, SG_PUBLISH_SEND);
-    uint8_t p[8] = {1};
-    sg_bcast_on_publish_result(o->b, o->now, &r.header, p, 8, true);
-    fx_drain(o);
-    return r.header;
-}
-
 static void a_flagged_first_message_is_a_gap_an_unflagged_one_is_not(void **state)
 {
     (void)state;
-    fx *f = worker(1, fx_config());
+    fx *f = fx_worker(1, fx_config());
     assert_int_equal(hear(f, 2, 1, 40, 0), SG_MSG_DELIVER); /* baseline */
     assert_int_equal(fx_stats(f).counters.gaps, 0);
     assert_int_equal(hear(f, 3, 1, 40, SG_MSG_FLAG_AFTER_LOSS), SG_MSG_DELIVER);
@@ -63,13 +42,13 @@ static void the_origin_flags_its_first_message_after_a_loss(void **state)
     (void)state;
     sg_bcast_config c = fx_config();
     c.backbone_payload_max = 16;
-    fx *o = worker(1, c);
-    assert_int_equal(sent(o).flags, 0);
+    fx *o = fx_worker(1, c);
+    assert_int_equal(fx_sent(o, 1).flags, 0);
     assert_int_equal(fx_publish(o, 9, 100).verdict, SG_PUBLISH_DROPPED); /* poison: skipped */
-    sg_bcast_header h = sent(o);
+    sg_bcast_header h = fx_sent(o, 1);
     assert_int_equal(h.seq, 3);
     assert_int_equal(h.flags, SG_MSG_FLAG_AFTER_LOSS);
-    assert_int_equal(sent(o).flags, 0); /* only the first one after it */
+    assert_int_equal(fx_sent(o, 1).flags, 0); /* only the first one after it */
     fx_free(o);
 }
 
@@ -86,17 +65,17 @@ static void reconnect(fx *o)
 static void a_session_that_sent_and_ended_flags_the_next_message(void **state)
 {
     (void)state;
-    fx *o = worker(1, fx_config());
-    (void)sent(o);
+    fx *o = fx_worker(1, fx_config());
+    (void)fx_sent(o, 1);
     reconnect(o); /* what it wrote may not have arrived */
-    sg_bcast_header h = sent(o);
+    sg_bcast_header h = fx_sent(o, 1);
     assert_int_equal(h.seq, 2);
     assert_int_equal(h.flags, SG_MSG_FLAG_AFTER_LOSS);
     fx_free(o);
     /* negative control: a session that sent nothing leaves nothing to doubt */
-    fx *q = worker(1, fx_config());
+    fx *q = fx_worker(1, fx_config());
     reconnect(q);
-    assert_int_equal(sent(q).flags, 0);
+    assert_int_equal(fx_sent(q, 1).flags, 0);
     fx_free(q);
 }
 
@@ -105,8 +84,8 @@ static void a_failed_send_of_the_flagged_number_keeps_the_flag(void **state)
     (void)state;
     sg_bcast_config c = fx_config();
     c.backbone_payload_max = 16;
-    fx *o = worker(1, c);
-    (void)sent(o);
+    fx *o = fx_worker(1, c);
+    (void)fx_sent(o, 1);
     assert_int_equal(fx_publish(o, 9, 100).verdict, SG_PUBLISH_DROPPED);
     uint8_t p[8] = {2};
     sg_publish_result r = sg_bcast_publish(o->b, o->now, p, 8);
@@ -127,26 +106,26 @@ static void an_instance_after_an_unclean_exit_flags_its_first_message(void **sta
     sg_bcast_config c = fx_config();
     c.after_unclean_exit = true;
     c.epoch = 101;
-    fx *o = worker(1, c);
-    sg_bcast_header h = sent(o);
+    fx *o = fx_worker(1, c);
+    sg_bcast_header h = fx_sent(o, 1);
     assert_int_equal(h.seq, 1);
     assert_int_equal(h.flags, SG_MSG_FLAG_AFTER_LOSS);
     /* a peer that never heard of the dead epoch: a gap, even at seq 1 */
-    fx *peer = worker(2, fx_config());
+    fx *peer = fx_worker(2, fx_config());
     assert_int_equal(sg_bcast_on_message(peer->b, peer->now, &h, 8), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(peer).counters.gaps_sequence, 1);
     /* a peer that saw the epoch before it end cleanly: an epoch gap (an
      * epoch it never heard of died in between) */
-    fx *other = worker(3, fx_config());
+    fx *other = fx_worker(3, fx_config());
     sg_bcast_header bye = {.origin = 1, .kind = SG_MSG_GOODBYE, .epoch = 99, .seq = 0};
     assert_int_equal(sg_bcast_on_message(other->b, other->now, &bye, 0), SG_MSG_SKIP_GOODBYE);
     assert_int_equal(sg_bcast_on_message(other->b, other->now, &h, 8), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(other).counters.gaps_epoch, 1);
     /* negative control: a first start flags nothing, peers stay quiet */
-    fx *fresh = worker(4, fx_config());
-    sg_bcast_header f1 = sent(fresh);
+    fx *fresh = fx_worker(4, fx_config());
+    sg_bcast_header f1 = fx_sent(fresh, 1);
     assert_int_equal(f1.flags, 0);
-    fx *quiet = worker(5, fx_config());
+    fx *quiet = fx_worker(5, fx_config());
     assert_int_equal(sg_bcast_on_message(quiet->b, quiet->now, &f1, 8), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(quiet).counters.gaps, 0);
     fx_free(o);
@@ -159,7 +138,7 @@ static void an_instance_after_an_unclean_exit_flags_its_first_message(void **sta
 static void a_quiet_reconnect_makes_the_run_blind_until_a_resync(void **state)
 {
     (void)state;
-    fx *f = worker(1, fx_config());
+    fx *f = fx_worker(1, fx_config());
     sg_bcast_on_dropped(f->b, f->now); /* heard nothing: not a gap */
     fx_advance(f, S(1));
     fx_connect(f);
@@ -182,7 +161,7 @@ static void a_quiet_reconnect_makes_the_run_blind_until_a_resync(void **state)
 static void the_first_session_of_a_run_is_not_blind(void **state)
 {
     (void)state;
-    fx *f = worker(1, fx_config());
+    fx *f = fx_worker(1, fx_config());
     assert_int_equal(hear(f, 3, 1, 9, 0), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(f).counters.gaps, 0);
     fx_free(f);

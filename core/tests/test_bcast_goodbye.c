@@ -9,36 +9,20 @@
  */
 #include "bcast_fixture.h"
 
-/* A connected worker with one client. */
+/* A connected worker with one client, in its epoch `epoch`. */
 static fx *worker(uint32_t id, uint64_t epoch)
 {
     sg_bcast_config c = fx_config();
-    c.worker_id = id;
     c.epoch = epoch;
-    fx *f = fx_new(&c);
-    (void)fx_client(f, 1);
-    fx_connect(f);
-    fx_mark(f);
-    return f;
+    return fx_worker(id, c);
 }
 
-static sg_msg_verdict relay(fx *peer, const sg_bcast_header *h)
-{
-    sg_msg_verdict v = sg_bcast_on_message(peer->b, peer->now, h, 0);
-    fx_drain(peer);
-    return v;
-}
-
-/* Publishes straight out, reports it sent and relays it to `peer`. */
+/* Publishes straight out and relays it to `peer` (if any). */
 static void publish_to(fx *o, fx *peer, uint8_t tag)
 {
-    sg_publish_result r = fx_publish(o, tag, 8);
-    assert_int_equal(r.verdict, SG_PUBLISH_SEND);
-    uint8_t p[8] = {tag};
-    sg_bcast_on_publish_result(o->b, o->now, &r.header, p, 8, true);
-    fx_drain(o);
+    sg_bcast_header h = fx_sent(o, tag);
     if (peer != NULL) {
-        assert_int_equal(relay(peer, &r.header), SG_MSG_DELIVER);
+        assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     }
 }
 
@@ -83,8 +67,8 @@ static void a_graceful_restart_is_no_gap(void **state)
     assert_int_equal(bye.origin, 1);
     assert_int_equal(bye.epoch, 10);
     assert_int_equal(bye.seq, 2);
-    assert_int_equal(relay(o, &bye), SG_MSG_SKIP_GOODBYE); /* its own echo: nothing */
-    assert_int_equal(relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
+    assert_int_equal(fx_relay(o, &bye), SG_MSG_SKIP_GOODBYE); /* its own echo: nothing */
+    assert_int_equal(fx_relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
     fx_free(o);
     fx *again = worker(1, 11);
     publish_to(again, peer, 3);
@@ -112,7 +96,7 @@ static void a_goodbye_counts_what_dies_in_the_buffer(void **state)
     assert_int_equal(fx_publish(o, 3, 8).verdict, SG_PUBLISH_BUFFERED);
     sg_bcast_header bye = goodbye_of(o);
     assert_int_equal(bye.seq, 3);
-    assert_int_equal(relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
+    assert_int_equal(fx_relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
     sg_bcast_stats s = fx_stats(peer);
     assert_int_equal(s.counters.gaps_sequence, 1); /* 2 and 3 never arrive */
     bool noted = false;
@@ -139,14 +123,14 @@ static void a_lost_goodbye_or_data_after_it_is_an_epoch_gap(void **state)
     (void)state;
     fx *peer = worker(2, 20);
     sg_bcast_header h = {.origin = 1, .kind = SG_MSG_DATA, .epoch = 10, .seq = 1};
-    assert_int_equal(relay(peer, &h), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     sg_bcast_header bye = {.origin = 1, .kind = SG_MSG_GOODBYE, .epoch = 10, .seq = 1};
-    assert_int_equal(relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
+    assert_int_equal(fx_relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
     h.seq = 2; /* the epoch went on after its goodbye: no longer clean */
-    assert_int_equal(relay(peer, &h), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     h.epoch = 11;
     h.seq = 1;
-    assert_int_equal(relay(peer, &h), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(peer).counters.gaps_epoch, 1);
     fx_free(peer);
 }
@@ -156,15 +140,15 @@ static void an_unknown_origins_goodbye_is_a_baseline(void **state)
     (void)state;
     fx *peer = worker(2, 20);
     sg_bcast_header bye = {.origin = 7, .kind = SG_MSG_GOODBYE, .epoch = 3, .seq = 40};
-    assert_int_equal(relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
+    assert_int_equal(fx_relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
     sg_bcast_header h = {.origin = 7, .kind = SG_MSG_DATA, .epoch = 4, .seq = 1};
-    assert_int_equal(relay(peer, &h), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(peer).counters.gaps, 0);
     /* a goodbye for an epoch we never heard of, after a clean one: its
      * messages were all missed */
     bye.epoch = 5;
     bye.seq = 2;
-    assert_int_equal(relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
+    assert_int_equal(fx_relay(peer, &bye), SG_MSG_SKIP_GOODBYE);
     assert_int_equal(fx_stats(peer).counters.gaps_epoch, 1);
     fx_free(peer);
 }
@@ -172,12 +156,10 @@ static void an_unknown_origins_goodbye_is_a_baseline(void **state)
 /* Publishes on w[i] and relays it to every other worker. */
 static void publish_fleet(fx **w, uint32_t n, uint32_t i, uint8_t tag)
 {
-    sg_publish_result r = fx_publish(w[i], tag, 8);
-    assert_int_equal(r.verdict, SG_PUBLISH_SEND);
-    sg_bcast_on_publish_result(w[i]->b, w[i]->now, &r.header, &tag, 1, true);
+    sg_bcast_header h = fx_sent(w[i], tag);
     for (uint32_t k = 0; k < n; k++) {
         if (k != i) {
-            assert_int_equal(relay(w[k], &r.header), SG_MSG_DELIVER);
+            assert_int_equal(fx_relay(w[k], &h), SG_MSG_DELIVER);
         }
     }
 }
@@ -202,7 +184,7 @@ static uint64_t rolling_restart(bool graceful)
             sg_bcast_header bye = goodbye_of(w[r]);
             for (uint32_t k = 0; k < N; k++) {
                 if (k != r) {
-                    assert_int_equal(relay(w[k], &bye), SG_MSG_SKIP_GOODBYE);
+                    assert_int_equal(fx_relay(w[k], &bye), SG_MSG_SKIP_GOODBYE);
                 }
             }
         }

@@ -14,36 +14,6 @@
 
 #define REPLAY_ALLOC "stormglass/bcast/replay_alloc"
 
-/* A connected worker with one client (worker_id `id`). */
-static fx *worker(uint32_t id, sg_bcast_config c)
-{
-    c.worker_id = id;
-    fx *f = fx_new(&c);
-    (void)fx_client(f, 1);
-    fx_connect(f);
-    return f;
-}
-
-/* Carries a message from the origin to the peer; returns the verdict. */
-static sg_msg_verdict relay(fx *peer, const sg_bcast_header *h)
-{
-    sg_msg_verdict v = sg_bcast_on_message(peer->b, peer->now, h, 8);
-    fx_drain(peer);
-    return v;
-}
-
-/* Sends one publish straight out and reports it sent; returns its header. */
-static sg_bcast_header sent(fx *o, uint8_t tag)
-{
-    sg_publish_result r = fx_publish(o, tag, 8);
-    assert_int_equal(r.verdict, SG_PUBLISH_SEND);
-    uint8_t p[8];
-    memset(p, tag, sizeof p);
-    sg_bcast_on_publish_result(o->b, o->now, &r.header, p, 8, true);
-    fx_drain(o);
-    return r.header;
-}
-
 /* Reconnects the origin and answers its replay round; returns the header
  * of the first replayed item. */
 static sg_bcast_header replay_after_reconnect(fx *o)
@@ -67,10 +37,10 @@ static sg_bcast_header replay_after_reconnect(fx *o)
  * fails when `fail_copy`.  Returns the peer's sequence gaps. */
 static uint64_t outage_with_publishes(bool fail_copy, uint64_t *replayed_seq)
 {
-    fx *o = worker(1, fx_config());
-    fx *peer = worker(2, fx_config());
-    sg_bcast_header h1 = sent(o, 1);
-    assert_int_equal(relay(peer, &h1), SG_MSG_DELIVER);
+    fx *o = fx_worker(1, fx_config());
+    fx *peer = fx_worker(2, fx_config());
+    sg_bcast_header h1 = fx_sent(o, 1);
+    assert_int_equal(fx_relay(peer, &h1), SG_MSG_DELIVER);
     sg_bcast_on_dropped(o->b, o->now);
     if (fail_copy) {
         test_fiu_fail_nth(REPLAY_ALLOC, 1);
@@ -81,7 +51,7 @@ static uint64_t outage_with_publishes(bool fail_copy, uint64_t *replayed_seq)
     assert_int_equal(fx_publish(o, 3, 8).verdict, SG_PUBLISH_BUFFERED);
     sg_bcast_header h = replay_after_reconnect(o);
     *replayed_seq = h.seq;
-    assert_int_equal(relay(peer, &h), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     uint64_t gaps = fx_stats(peer).counters.gaps_sequence;
     assert_int_equal(fx_stats(o).counters.seq_skips, fail_copy ? 1 : 0);
     fx_free(o);
@@ -105,10 +75,10 @@ static void the_oldest_evicted_on_overflow_is_a_gap_at_the_peer(void **state)
     (void)state;
     sg_bcast_config c = fx_config();
     c.replay_items_max = 2;
-    fx *o = worker(1, c);
-    fx *peer = worker(2, fx_config());
-    sg_bcast_header h1 = sent(o, 1);
-    (void)relay(peer, &h1);
+    fx *o = fx_worker(1, c);
+    fx *peer = fx_worker(2, fx_config());
+    sg_bcast_header h1 = fx_sent(o, 1);
+    (void)fx_relay(peer, &h1);
     sg_bcast_on_dropped(o->b, o->now);
     for (uint8_t tag = 2; tag <= 4; tag++) {
         assert_int_equal(fx_publish(o, tag, 8).verdict, SG_PUBLISH_BUFFERED);
@@ -116,7 +86,7 @@ static void the_oldest_evicted_on_overflow_is_a_gap_at_the_peer(void **state)
     assert_int_equal(fx_stats(o).counters.replay_drops_overflow, 1); /* tag 2 */
     sg_bcast_header h = replay_after_reconnect(o);
     assert_int_equal(h.seq, 3);
-    assert_int_equal(relay(peer, &h), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(peer).counters.gaps_sequence, 1);
     fx_free(o);
     fx_free(peer);
@@ -127,16 +97,16 @@ static void a_poison_publish_is_a_gap_at_the_peer(void **state)
     (void)state;
     sg_bcast_config c = fx_config();
     c.backbone_payload_max = 16;
-    fx *o = worker(1, c);
-    fx *peer = worker(2, fx_config());
-    sg_bcast_header h1 = sent(o, 1);
-    (void)relay(peer, &h1);
+    fx *o = fx_worker(1, c);
+    fx *peer = fx_worker(2, fx_config());
+    sg_bcast_header h1 = fx_sent(o, 1);
+    (void)fx_relay(peer, &h1);
     sg_publish_result big = fx_publish(o, 2, 100);
     assert_int_equal(big.verdict, SG_PUBLISH_DROPPED);
     assert_true(big.deliver_locally); /* IMMEDIATE: the origin's own clients have it */
-    sg_bcast_header h3 = sent(o, 3);
+    sg_bcast_header h3 = fx_sent(o, 3);
     assert_int_equal(h3.seq, 3);
-    assert_int_equal(relay(peer, &h3), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(peer, &h3), SG_MSG_DELIVER);
     sg_bcast_stats s = fx_stats(peer);
     assert_int_equal(s.counters.gaps_sequence, 1);
     assert_int_equal(s.recovery, SG_RECOVERY_SETTLING); /* the peer resyncs its clients */
@@ -150,18 +120,18 @@ static void a_dropped_publish_is_a_gap_in_the_origins_own_echo(void **state)
     sg_bcast_config c = fx_config();
     c.delivery = SG_DELIVERY_ON_ECHO;
     c.replay_items_max = 0; /* buffering off: a publish while down is dropped */
-    fx *o = worker(1, c);
-    sg_bcast_header h1 = sent(o, 1);
-    assert_int_equal(relay(o, &h1), SG_MSG_DELIVER);
+    fx *o = fx_worker(1, c);
+    sg_bcast_header h1 = fx_sent(o, 1);
+    assert_int_equal(fx_relay(o, &h1), SG_MSG_DELIVER);
     sg_bcast_on_dropped(o->b, o->now);
     sg_publish_result r2 = fx_publish(o, 2, 8);
     assert_int_equal(r2.verdict, SG_PUBLISH_DROPPED);
     assert_false(r2.deliver_locally); /* ON_ECHO: its own clients never got it either */
     fx_advance(o, S(1));
     fx_connect(o);
-    sg_bcast_header h3 = sent(o, 3);
+    sg_bcast_header h3 = fx_sent(o, 3);
     assert_int_equal(h3.seq, 3);
-    assert_int_equal(relay(o, &h3), SG_MSG_DELIVER);
+    assert_int_equal(fx_relay(o, &h3), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(o).counters.gaps_sequence, 1); /* its own clients resync */
     fx_free(o);
 }
@@ -171,13 +141,13 @@ static void skips_wait_for_the_next_send_and_count_once(void **state)
     (void)state;
     sg_bcast_config c = fx_config();
     c.backbone_payload_max = 16;
-    fx *o = worker(1, c);
+    fx *o = fx_worker(1, c);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(fx_publish(o, 9, 100).verdict, SG_PUBLISH_DROPPED);
     }
     assert_int_equal(fx_stats(o).counters.seq_skips, 0); /* nothing stamped yet */
-    assert_int_equal(sent(o, 1).seq, 4);
-    assert_int_equal(sent(o, 2).seq, 5);
+    assert_int_equal(fx_sent(o, 1).seq, 4);
+    assert_int_equal(fx_sent(o, 2).seq, 5);
     assert_int_equal(fx_stats(o).counters.seq_skips, 3);
     fx_free(o);
 }

@@ -50,6 +50,32 @@ static void assert_converged(const sim_result *r)
     assert_int_equal(r->metrics[SIM_M_CONVERGED], 1);
 }
 
+/* The settings the swarm drew for the seeds below (the faults come from
+ * their shrunk runs). */
+static void drawn(sim_scenario *s, sim_backbone_kind kind, sg_duration_ns latency_ns, uint32_t replay_items,
+                  sg_delivery_policy delivery, sg_duration_ns settle_ns)
+{
+    base(s, 2, 1);
+    s->topology.backbone.kind = kind;
+    s->topology.backbone.latency_ns = latency_ns;
+    s->bcast.replay_items_max = replay_items;
+    s->bcast.delivery = delivery;
+    s->bcast.settle_ns = settle_ns;
+    s->bcast.watchdog_ns = S(6);
+    s->bcast.heartbeat_ns = S(2);
+}
+
+static void add(sim_scenario *s, sim_fault_kind kind, sg_time_ns at, int32_t target, sg_duration_ns duration_ns)
+{
+    sim_fault f = sim_fault_make(kind, at);
+    f.target = target;
+    f.duration_ns = duration_ns;
+    if (kind == SIM_FAULT_CONNECT_DROP) {
+        f.up_ns = MS(50);
+    }
+    assert_int_equal(sim_scenario_add_fault(s, &f), SG_OK);
+}
+
 /* Class A (swarm seed 99, shrunk): every replay copy fails for 16 s while
  * worker 0's subscription is killed; its publishes in the outage are lost. */
 static void a_publish_lost_in_the_origin_reaches_the_peers_as_a_gap(void **state)
@@ -62,9 +88,7 @@ static void a_publish_lost_in_the_origin_reaches_the_peers_as_a_gap(void **state
     fiu.value = 1.0;
     fiu.duration_ns = S(16);
     assert_int_equal(sim_scenario_add_fault(&s, &fiu), SG_OK);
-    sim_fault kill = sim_fault_make(SIM_FAULT_SUBSCRIBER_KILL, S(25));
-    kill.target = 0;
-    assert_int_equal(sim_scenario_add_fault(&s, &kill), SG_OK);
+    add(&s, SIM_FAULT_SUBSCRIBER_KILL, S(25), 0, 0);
     sim_result r = run_core(&s, 99);
     assert_true(r.metrics[SIM_M_FIU_FAILURES] >= 1); /* publishes were lost */
     assert_converged(&r);
@@ -80,13 +104,8 @@ static void a_crash_is_an_epoch_gap_at_every_peer(void **state)
     (void)state;
     sim_scenario s;
     base(&s, 3, 1);
-    sim_fault part = sim_fault_make(SIM_FAULT_PARTITION, S(28));
-    part.target = 1;
-    part.duration_ns = S(20);
-    assert_int_equal(sim_scenario_add_fault(&s, &part), SG_OK);
-    sim_fault crash = sim_fault_make(SIM_FAULT_WORKER_CRASH, MS(33400));
-    crash.target = 1;
-    assert_int_equal(sim_scenario_add_fault(&s, &crash), SG_OK);
+    add(&s, SIM_FAULT_PARTITION, S(28), 1, S(20));
+    add(&s, SIM_FAULT_WORKER_CRASH, MS(33400), 1, 0);
     sim_result r = run_core(&s, 172);
     assert_int_equal(r.metrics[SIM_M_WORKER_CRASHES], 1);
     assert_converged(&r);
@@ -101,9 +120,7 @@ static double rolling_restart(sim_fault_kind how)
     sim_scenario s;
     base(&s, 3, 5);
     for (int32_t i = 0; i < 3; i++) {
-        sim_fault f = sim_fault_make(how, S(60 + 30 * i));
-        f.target = i;
-        assert_int_equal(sim_scenario_add_fault(&s, &f), SG_OK);
+        add(&s, how, S(60 + 30 * i), i, 0);
     }
     sim_result r = run_core(&s, 5);
     assert_int_equal(r.metrics[SIM_M_WORKER_RESTARTS], 3);
@@ -139,32 +156,6 @@ static void clients_registered_before_the_subscription_refetch(void **state)
     assert_int_equal(r.metrics[SIM_M_CLIENTS_DROPPED], 0);
     assert_true(r.metrics[SIM_M_REFETCHES] > 14);          /* the startup refetches on top */
     sim_result_free(&r);
-}
-
-/* The settings the swarm drew for the seeds below (the faults come from
- * their shrunk runs). */
-static void drawn(sim_scenario *s, sim_backbone_kind kind, sg_duration_ns latency_ns, uint32_t replay_items,
-                  sg_delivery_policy delivery, sg_duration_ns settle_ns)
-{
-    base(s, 2, 1);
-    s->topology.backbone.kind = kind;
-    s->topology.backbone.latency_ns = latency_ns;
-    s->bcast.replay_items_max = replay_items;
-    s->bcast.delivery = delivery;
-    s->bcast.settle_ns = settle_ns;
-    s->bcast.watchdog_ns = S(6);
-    s->bcast.heartbeat_ns = S(2);
-}
-
-static void add(sim_scenario *s, sim_fault_kind kind, sg_time_ns at, int32_t target, sg_duration_ns duration_ns)
-{
-    sim_fault f = sim_fault_make(kind, at);
-    f.target = target;
-    f.duration_ns = duration_ns;
-    if (kind == SIM_FAULT_CONNECT_DROP) {
-        f.up_ns = MS(50);
-    }
-    assert_int_equal(sim_scenario_add_fault(s, &f), SG_OK);
 }
 
 /* After the swarm's first fixes (seed 71): worker 1 restarts into a

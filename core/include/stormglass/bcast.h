@@ -20,6 +20,12 @@
  *     then resync the worker's own clients with staggered 1012 closes;
  *     single flight with a rerun flag, a cooldown between resyncs, and the
  *     reader pinned for the whole recovery;
+ *   - coverage of clients that registered while the reader was not reading
+ *     (the startup race): one SG_ACT_REFETCH each once it subscribes, and
+ *     the rules for origins heard for the first time (after-loss flag,
+ *     blind runs after a quiet reconnect);
+ *   - the goodbye of a graceful shutdown (sg_bcast_goodbye), so peers tell
+ *     a clean restart from a crash;
  *   - the health judgement (readiness) of the worker.
  *
  * Sans-IO contract (learned from ngtcp2): the driver calls the sg_bcast_on_*

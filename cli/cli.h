@@ -30,6 +30,16 @@ int cli_backoff(int argc, char **argv);
 void cli_backoff_usage(void);
 int cli_retry_after(int argc, char **argv);
 void cli_retry_after_usage(void);
+int cli_check(int argc, char **argv);
+void cli_check_usage(void);
+int cli_run(int argc, char **argv);
+void cli_run_usage(void);
+int cli_study(int argc, char **argv);
+void cli_study_usage(void);
+int cli_swarm(int argc, char **argv);
+void cli_swarm_usage(void);
+int cli_shrink(int argc, char **argv);
+void cli_shrink_usage(void);
 
 /* Returns the value of flag argv[*i] ("--x VALUE" or "--x=VALUE") and
  * advances *i, or NULL (after printing why) when the value is missing. */

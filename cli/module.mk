@@ -5,8 +5,9 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(B)/obj/%.o)
 CLI_BIN := $(B)/stormglass
 PROGRAMS += $(CLI_BIN)
 
-$(B)/obj/cli/%.o: MODULE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Icli
+$(B)/obj/cli/%.o: MODULE_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Icli -Isim/include
 
-$(CLI_BIN): $(CLI_OBJS) $(CORE_LIB)
+# The storm verbs (run, check, swarm, shrink, study) use the simulator.
+$(CLI_BIN): $(CLI_OBJS) $(SIM_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)

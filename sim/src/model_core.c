@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "sim/legacy_variants.h"
 #include "sim/worker_model.h"
 
 static sg_status core_create(const sg_bcast_config *config, sg_time_ns now, void **out, sg_error *err)
@@ -147,6 +148,9 @@ const sim_worker_ops *const sim_worker_models[] = {
     &sim_model_stock,
     &sim_model_stock_rollback,
     &sim_model_first_fix,
+    &sim_model_forgets_resubscribe, /* sim/legacy/core_variants.c */
+    &sim_model_zero_delay,
+    &sim_model_unstaggered,
     NULL,
 };
 

@@ -15,6 +15,10 @@
  */
 #include "sim_test.h"
 
+#include <stdio.h>
+
+#include "sim/search.h"
+
 static sim_result run_core(const sim_scenario *s, uint64_t seed)
 {
     sim_model_set m;
@@ -215,6 +219,30 @@ static void a_crash_of_an_epoch_the_peer_never_heard_of_is_a_gap(void **state)
     sim_result_free(&r);
 }
 
+/* A regression net for all of the above: a swarm over the default draws
+ * (settings drawn too) with no convergence failure.  Slow subscribers are
+ * left out: the simulator keeps a slow session's backlog on its slow
+ * schedule after the fault ends, minutes behind (3 in 20,000 seeds), which
+ * no broadcaster can repair. */
+static void the_swarm_finds_no_stale_client(void **state)
+{
+    (void)state;
+    sim_swarm_config c;
+    sim_swarm_config_default(&c);
+    c.seed_count = 200;
+    c.fault_kinds &= ~(1u << SIM_FAULT_SLOW_SUBSCRIBER);
+    sim_model_set m;
+    assert_int_equal(sim_model_resolve("core", &m, NULL), SG_OK);
+    sim_swarm_summary sum;
+    sg_error err = {{0}};
+    assert_int_equal(sim_swarm(&c, &m, &sum, &err), SG_OK);
+    if (sum.failures > 0) {
+        sim_swarm_print(stderr, &sum);
+    }
+    assert_int_equal(sum.errors, 0);
+    assert_int_equal(sum.failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +253,7 @@ int main(void)
         cmocka_unit_test(an_origin_first_heard_after_a_quiet_reconnect_is_a_gap),
         cmocka_unit_test(a_loss_flagged_by_an_origin_heard_for_the_first_time_is_a_gap),
         cmocka_unit_test(a_crash_of_an_epoch_the_peer_never_heard_of_is_a_gap),
+        cmocka_unit_test(the_swarm_finds_no_stale_client),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,9 +12,9 @@
 #include "sim/storm_collect.h"
 #include "sim/storm_run.h"
 
-void cli_check_usage(void)
+void cli_check_usage(FILE *out)
 {
-    printf("usage: stormglass check [--quiet] PATH...\n"
+    fprintf(out, "usage: stormglass check [--quiet] PATH...\n"
            "       stormglass check --reference\n\n"
            "Parses every storm file named (folders: every *.storm below them) and\n"
            "validates it: statements, keys, bounds, includes, expectations.\n"

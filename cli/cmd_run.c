@@ -17,9 +17,9 @@
 
 #define PROGRESS_MIN_RUNS 40u /* sweeps at least this long get a progress line */
 
-void cli_run_usage(void)
+void cli_run_usage(FILE *out)
 {
-    printf("usage: stormglass run [OPTIONS] PATH...\n\n"
+    fprintf(out, "usage: stormglass run [OPTIONS] PATH...\n\n"
            "Replays every storm named (folders: every *.storm below them) with its legacy\n"
            "model(s) and the core, and judges the storm's expectations.\n"
            "  --mode M        legacy, core or both (default both)\n"

@@ -15,9 +15,9 @@
 #include "sim/storm_finding.h"
 #include "stormglass/parse.h"
 
-void cli_shrink_usage(void)
+void cli_shrink_usage(FILE *out)
 {
-    printf("usage: stormglass shrink FILE --seed N [--model NAME] [--oracle NAME] [--runs-max N]\n"
+    fprintf(out, "usage: stormglass shrink FILE --seed N [--model NAME] [--oracle NAME] [--runs-max N]\n"
            "                         [--out FILE]\n\n"
            "Runs the storm's scenario with the model (default core) and seed; if an oracle\n"
            "breaks (or --oracle NAME does), shrinks the scenario while it still breaks that\n"

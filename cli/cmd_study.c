@@ -11,9 +11,9 @@
 #include "sim/study.h"
 #include "stormglass/parse.h"
 
-void cli_study_usage(void)
+void cli_study_usage(FILE *out)
 {
-    printf("usage: stormglass study contention [--runs N] [--clients A,B,...] [--out DIR]\n\n"
+    fprintf(out, "usage: stormglass study contention [--runs N] [--clients A,B,...] [--out DIR]\n\n"
            "N clients race optimistic-concurrency writes to one row (10 ms network delay,\n"
            "backoff base 5 ms, cap 2 s); prints mean total calls and completion time for\n"
            "no backoff, exponential, equal, full and decorrelated jitter.\n"

@@ -17,9 +17,9 @@
 #include "sim/storm_finding.h"
 #include "stormglass/parse.h"
 
-void cli_swarm_usage(void)
+void cli_swarm_usage(FILE *out)
 {
-    printf("usage: stormglass swarm [--seeds A..B] [--model NAME] [--workers-max N] [--clients-max N]\n"
+    fprintf(out, "usage: stormglass swarm [--seeds A..B] [--model NAME] [--workers-max N] [--clients-max N]\n"
            "                        [--faults-max N] [--duration SPAN] [--out DIR]\n\n"
            "Runs one drawn scenario per seed against the model (default core) and lists the\n"
            "seeds whose run broke an oracle.  With --out, writes DIR/swarm-SEED.storm for each\n"

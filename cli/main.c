@@ -81,7 +81,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], verbs[i].name) == 0) {
             for (int a = 2; a < argc; a++) {
                 if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-                    verbs[i].usage();
+                    verbs[i].usage(stdout);
                     return CLI_EXIT_OK;
                 }
             }

@@ -16,7 +16,10 @@
  * nothing missing (SG_PEER_CLEAN); only then is a new epoch starting at 1
  * a clean restart (a graceful rolling restart resyncs nobody).  A new
  * epoch without it is an epoch gap: the peer may have died with messages
- * we never saw.
+ * we never saw.  Entries learned in an earlier reader run are rebased when
+ * a new run subscribes (SG_PEER_REBASE): their next new number or epoch is
+ * a baseline, and a crash shows then only through the after-loss flag of
+ * the successor's first message (bcast_message.c).
  */
 #include <assert.h>
 #include <stdlib.h>

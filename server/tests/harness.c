@@ -73,6 +73,37 @@ bool sd_proc_log_has(const sd_proc *p, const char *text)
     return log != NULL && strstr(log, text) != NULL;
 }
 
+bool sd_proc_wait_log(const sd_proc *p, const char *text, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 10) {
+        if (sd_proc_log_has(p, text)) {
+            return true;
+        }
+        pause_ms(10);
+    }
+    return false;
+}
+
+bool sd_proc_log_value(const sd_proc *p, const char *event, const char *key, char *out, size_t size)
+{
+    char ev[96], k[64];
+    snprintf(ev, sizeof ev, " event=%s ", event);
+    snprintf(k, sizeof k, " %s=", key);
+    const char *log = read_log(p);
+    const char *line = log != NULL ? strstr(log, ev) : NULL;
+    const char *eol = line != NULL ? strchr(line, '\n') : NULL;
+    const char *at = line != NULL ? strstr(line, k) : NULL;
+    if (at == NULL || (eol != NULL && at > eol) || size == 0) {
+        return false;
+    }
+    at += strlen(k);
+    size_t n = strcspn(at, " \n");
+    n = n < size - 1 ? n : size - 1;
+    memcpy(out, at, n);
+    out[n] = '\0';
+    return true;
+}
+
 bool sd_proc_start(sd_proc *p, const char *const *args)
 {
     static int counter;
@@ -234,6 +265,29 @@ int sd_http(int port, const char *method, const char *path, const char *headers,
                      method, path, headers != NULL ? headers : "", body != NULL ? strlen(body) : 0,
                      body != NULL ? body : "");
     return sd_http_raw(port, req, (size_t)n, out, out_size);
+}
+
+long sd_metric(int port, const char *name)
+{
+    static char out[1 << 17];
+    if (sd_http(port, "GET", "/metrics", NULL, NULL, out, sizeof out) != 200) {
+        return -1;
+    }
+    char line[160]; /* the sample line, not the # HELP line */
+    snprintf(line, sizeof line, "\n%s ", name);
+    const char *at = strstr(out, line);
+    return at != NULL ? atol(at + strlen(line)) : -1;
+}
+
+bool sd_wait_metric(int port, const char *name, long min)
+{
+    for (int i = 0; i < 500; i++) {
+        if (sd_metric(port, name) >= min) {
+            return true;
+        }
+        pause_ms(10);
+    }
+    return false;
 }
 
 int sd_ws_open(int port)

@@ -5,7 +5,6 @@
  * its own server with the settings it needs.
  */
 #include <signal.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -33,26 +32,6 @@ static int publish(int port, const char *topic, int n, const char *headers)
     char body[256], out[512];
     snprintf(body, sizeof body, "{\"topic\":\"%s\",\"payload\":{\"n\":%d}}", topic, n);
     return sd_http(port, "POST", "/publish", headers, body, out, sizeof out);
-}
-
-/* Polls /metrics until `name` reaches at least `min` (a readiness signal,
- * not a guess at timing). */
-static bool wait_metric(int port, const char *name, long min)
-{
-    static char out[65536];
-    for (int i = 0; i < 500; i++) {
-        if (sd_http(port, "GET", "/metrics", NULL, NULL, out, sizeof out) == 200) {
-            char line[160]; /* the sample line, not the # HELP line */
-            snprintf(line, sizeof line, "\n%s ", name);
-            const char *at = strstr(out, line);
-            if (at != NULL && atol(at + strlen(line)) >= min) {
-                return true;
-            }
-        }
-        struct timespec ts = {0, 10000000L};
-        nanosleep(&ts, NULL);
-    }
-    return false;
 }
 
 static void test_state_then_updates_in_order(void **state)
@@ -274,11 +253,11 @@ static void test_backbone_drop_resyncs_clients_with_1012(void **state)
     subscribe(fd, "[\"r\"]");
     char buf[1024];
     assert_true(sd_ws_expect_text(fd, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
-    assert_true(wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
+    assert_true(sd_wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
     assert_int_equal(publish(p.port, "r", 1, NULL), 202);
     assert_true(sd_ws_expect_text(fd, "\"n\":1", buf, sizeof buf, WAIT_MS));
     /* the session heard its echo: a drop now is a gap */
-    assert_true(wait_metric(p.port, "stormglass_core_own_echoes_total", 1));
+    assert_true(sd_wait_metric(p.port, "stormglass_core_own_echoes_total", 1));
     kill(p.pid, SIGUSR1); /* drill: the backbone session drops */
     assert_int_equal(sd_ws_expect_close(fd, WAIT_MS), 1012);
     close(fd);

@@ -267,6 +267,13 @@ int sd_http(int port, const char *method, const char *path, const char *headers,
     return sd_http_raw(port, req, (size_t)n, out, out_size);
 }
 
+int sd_publish(int port, const char *topic, int n, const char *headers)
+{
+    char body[256], out[512];
+    snprintf(body, sizeof body, "{\"topic\":\"%s\",\"payload\":{\"n\":%d}}", topic, n);
+    return sd_http(port, "POST", "/publish", headers, body, out, sizeof out);
+}
+
 long sd_metric(int port, const char *name)
 {
     static char out[1 << 17];
@@ -356,6 +363,13 @@ bool sd_ws_send_frame(int fd, uint8_t opcode, bool masked, const void *data, siz
     bool ok = write(fd, f, o + len) == (ssize_t)(o + len);
     free(f);
     return ok;
+}
+
+bool sd_ws_subscribe(int fd, const char *topics_json)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "{\"type\":\"subscribe\",\"topics\":%s}", topics_json);
+    return sd_ws_send_frame(fd, 1, true, msg, strlen(msg));
 }
 
 int sd_ws_read(int fd, char *buf, size_t size, size_t *len, unsigned *close_code, int timeout_ms)

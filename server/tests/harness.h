@@ -51,12 +51,17 @@ long sd_metric(int port, const char *name);
  * not a guess at timing); false after about 5 s. */
 bool sd_wait_metric(int port, const char *name, long min);
 
+/* POST /publish {"topic": topic, "payload": {"n": n}}; the HTTP status. */
+int sd_publish(int port, const char *topic, int n, const char *headers);
+
 /* WebSocket client frames: returns opcode (1 text, 8 close, ...), -1 on
  * EOF/timeout.  Close frames put the code in *close_code. */
 int sd_ws_open(int port);
 /* The same with a small receive buffer: a client that reads slowly fills fast. */
 int sd_ws_open_rcvbuf(int port, int rcvbuf);
 bool sd_ws_send_frame(int fd, uint8_t opcode, bool masked, const void *data, size_t len);
+/* Sends {"type":"subscribe","topics":<topics_json>}. */
+bool sd_ws_subscribe(int fd, const char *topics_json);
 int sd_ws_read(int fd, char *buf, size_t size, size_t *len, unsigned *close_code, int timeout_ms);
 /* Reads frames until a text frame containing `needle` (true) or close/EOF. */
 bool sd_ws_expect_text(int fd, const char *needle, char *buf, size_t size, int timeout_ms);

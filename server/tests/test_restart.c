@@ -31,20 +31,6 @@ static void start(sd_proc *p, const char *const *args)
     assert_true(sd_proc_start(p, args));
 }
 
-static void subscribe(int fd, const char *topics_json)
-{
-    char msg[512];
-    snprintf(msg, sizeof msg, "{\"type\":\"subscribe\",\"topics\":%s}", topics_json);
-    assert_true(sd_ws_send_frame(fd, 1, true, msg, strlen(msg)));
-}
-
-static int publish(int port, const char *topic, int n)
-{
-    char body[256], out[512];
-    snprintf(body, sizeof body, "{\"topic\":\"%s\",\"payload\":{\"n\":%d}}", topic, n);
-    return sd_http(port, "POST", "/publish", NULL, body, out, sizeof out);
-}
-
 /* The very next text message (no skipping: order is what is tested). */
 static void next_text(int fd, char *buf, size_t size)
 {
@@ -97,6 +83,14 @@ static int stop_keep_log(sd_proc *p, int signum)
     return sd_proc_wait(p, WAIT_MS);
 }
 
+static void expect_log_value(const sd_proc *p, const char *event, const char *key, const char *want)
+{
+    char v[64];
+    if (!sd_proc_log_value(p, event, key, v, sizeof v) || strcmp(v, want) != 0) {
+        fail_msg("event=%s %s: expected %s", event, key, want);
+    }
+}
+
 static void epoch_of(const sd_proc *p, char *out, size_t size)
 {
     assert_true(sd_proc_log_value(p, "listening", "epoch", out, size));
@@ -118,13 +112,13 @@ static void test_refetch_after_the_subscription_goes_live(void **state)
     assert_true(sd_proc_wait_log(&p, "event=drill_subscribe_held", WAIT_MS));
     int early = sd_ws_open(p.port);
     assert_true(early >= 0);
-    subscribe(early, "[\"r\",\"q\"]");
+    assert_true(sd_ws_subscribe(early, "[\"r\",\"q\"]"));
     char buf[2048];
     next_text(early, buf, sizeof buf);
     next_text(early, buf + 1024, sizeof buf - 1024);
     assert_non_null(strstr(buf, "\"type\":\"state\""));
     assert_non_null(strstr(buf + 1024, "\"type\":\"state\""));
-    assert_int_equal(publish(p.port, "r", 1), 202); /* buffered: the reader is not reading */
+    assert_int_equal(sd_publish(p.port, "r", 1, NULL), 202); /* buffered: the reader is not reading */
     expect_next(early, "update", "r", "{\"n\":1}");
     assert_int_equal(sd_metric(p.port, "stormglass_core_buffered_total"), 1);
 
@@ -143,9 +137,9 @@ static void test_refetch_after_the_subscription_goes_live(void **state)
     assert_true(sd_wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
     int late = sd_ws_open(p.port);
     assert_true(late >= 0);
-    subscribe(late, "[\"r\"]");
+    assert_true(sd_ws_subscribe(late, "[\"r\"]"));
     expect_next(late, "state", "r", "{\"n\":1}");
-    assert_int_equal(publish(p.port, "r", 2), 202);
+    assert_int_equal(sd_publish(p.port, "r", 2, NULL), 202);
     expect_next(early, "update", "r", "{\"n\":2}"); /* updates again, not states */
     expect_next(late, "update", "r", "{\"n\":2}");
     assert_int_equal(sd_metric(p.port, "stormglass_core_clients_refetched_total"), 1); /* not `late` */
@@ -154,7 +148,7 @@ static void test_refetch_after_the_subscription_goes_live(void **state)
     assert_true(sd_wait_metric(p.port, "stormglass_core_replays_total", 2));
     int newcomer = sd_ws_open(p.port);
     assert_true(newcomer >= 0);
-    subscribe(newcomer, "[\"r\"]");
+    assert_true(sd_ws_subscribe(newcomer, "[\"r\"]"));
     expect_next(newcomer, "state", "r", "{\"n\":2}");
     close(early);
     close(late);
@@ -178,25 +172,40 @@ static void test_refetch_never_goes_behind_a_buffered_publish(void **state)
     assert_true(sd_proc_wait_log(&p, "event=drill_subscribe_held", WAIT_MS));
     kill(p.pid, SIGUSR2);
     assert_true(sd_wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
-    assert_int_equal(publish(p.port, "r", 0), 202); /* the store holds n:0 */
+    assert_int_equal(sd_publish(p.port, "r", 0, NULL), 202); /* the store holds n:0 */
     assert_true(sd_wait_metric(p.port, "stormglass_core_own_echoes_total", 1));
     kill(p.pid, SIGUSR1); /* drop; the reconnect's SUBSCRIBE is held */
     assert_true(sd_wait_metric(p.port, "stormglass_core_drops_total", 1));
     assert_true(sd_wait_metric(p.port, "stormglass_reader_state{state=\"subscribing\"}", 1));
     int fd = sd_ws_open(p.port);
     assert_true(fd >= 0);
-    subscribe(fd, "[\"r\"]");
+    assert_true(sd_ws_subscribe(fd, "[\"r\"]"));
     expect_next(fd, "state", "r", "{\"n\":0}");
-    assert_int_equal(publish(p.port, "r", 1), 202); /* buffered; our client has it at once */
+    assert_int_equal(sd_publish(p.port, "r", 1, NULL), 202); /* buffered; our client has it at once */
     expect_next(fd, "update", "r", "{\"n\":1}");
     kill(p.pid, SIGUSR2);
     expect_next(fd, "state", "r", "{\"n\":1}"); /* the refetch: not the store's n:0 */
     assert_true(sd_wait_metric(p.port, "stormglass_core_replays_total", 1));
-    assert_int_equal(publish(p.port, "r", 2), 202);
+    assert_int_equal(sd_publish(p.port, "r", 2, NULL), 202);
     expect_next(fd, "update", "r", "{\"n\":2}");
     assert_int_equal(sd_metric(p.port, "stormglass_core_clients_refetched_total"), 1);
     close(fd);
     assert_int_equal(sd_proc_stop(&p, SIGTERM, WAIT_MS), 0);
+}
+
+/* Three publishes buffered while the subscription is held, the
+ * subscription released, then SIGTERM (exit 0); the log stays. */
+static void buffer_three_then_stop(sd_proc *p, const char *const *args)
+{
+    start(p, args);
+    assert_true(sd_proc_wait_log(p, "event=drill_subscribe_held", WAIT_MS));
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(sd_publish(p->port, "g", i, NULL), 202);
+    }
+    assert_int_equal(sd_metric(p->port, "stormglass_replay_buffer_items"), 3);
+    kill(p->pid, SIGUSR2);
+    assert_true(sd_proc_wait_log(p, "event=backbone_subscribed", WAIT_MS));
+    assert_int_equal(stop_keep_log(p, SIGTERM), 0);
 }
 
 /* SIGTERM: the goodbye goes out after the replay buffer drained, and says
@@ -207,26 +216,13 @@ static void test_graceful_stop_drains_then_says_goodbye(void **state)
     sd_proc p;
     const char *args[] = {"--drill-hold-subscribe", "--resync-settle-seconds", "0.2",
                           "--resync-settle-jitter-seconds", "0", NULL};
-    start(&p, args);
-    assert_true(sd_proc_wait_log(&p, "event=drill_subscribe_held", WAIT_MS));
-    for (int i = 1; i <= 3; i++) {
-        assert_int_equal(publish(p.port, "g", i), 202);
-    }
-    assert_int_equal(sd_metric(p.port, "stormglass_replay_buffer_items"), 3);
-    kill(p.pid, SIGUSR2);
-    assert_true(sd_proc_wait_log(&p, "event=backbone_subscribed", WAIT_MS));
-    assert_int_equal(stop_keep_log(&p, SIGTERM), 0); /* the settle has not passed yet */
-    char v[64];
-    assert_true(sd_proc_log_value(&p, "goodbye", "lossless", v, sizeof v));
-    assert_string_equal(v, "true");
-    assert_true(sd_proc_log_value(&p, "goodbye", "replay_items", v, sizeof v));
-    assert_string_equal(v, "0");
-    assert_true(sd_proc_log_value(&p, "goodbye", "last_seq", v, sizeof v));
-    assert_string_equal(v, "3");
+    buffer_three_then_stop(&p, args); /* the settle has not passed at the stop */
+    expect_log_value(&p, "goodbye", "lossless", "true");
+    expect_log_value(&p, "goodbye", "replay_items", "0");
+    expect_log_value(&p, "goodbye", "last_seq", "3");
     assert_true(sd_proc_log_has(&p, "note=replay-done value=3"));
     assert_true(sd_proc_log_has(&p, "event=goodbye_sent ok=true"));
-    assert_true(sd_proc_log_value(&p, "shutdown_done", "goodbye", v, sizeof v));
-    assert_string_equal(v, "sent");
+    expect_log_value(&p, "shutdown_done", "goodbye", "sent");
     unlink(p.log_path);
 }
 
@@ -238,21 +234,10 @@ static void test_goodbye_without_drain_admits_the_loss(void **state)
     sd_proc p;
     const char *args[] = {"--drill-hold-subscribe", "--resync-settle-seconds", "5",
                           "--shutdown-drain-timeout", "0", NULL};
-    start(&p, args);
-    assert_true(sd_proc_wait_log(&p, "event=drill_subscribe_held", WAIT_MS));
-    for (int i = 1; i <= 3; i++) {
-        assert_int_equal(publish(p.port, "g", i), 202);
-    }
-    kill(p.pid, SIGUSR2);
-    assert_true(sd_proc_wait_log(&p, "event=backbone_subscribed", WAIT_MS));
-    assert_int_equal(stop_keep_log(&p, SIGTERM), 0);
-    char v[64];
-    assert_true(sd_proc_log_value(&p, "goodbye", "lossless", v, sizeof v));
-    assert_string_equal(v, "false");
-    assert_true(sd_proc_log_value(&p, "goodbye", "after_loss_flag", v, sizeof v));
-    assert_string_equal(v, "true");
-    assert_true(sd_proc_log_value(&p, "goodbye", "last_seq", v, sizeof v));
-    assert_string_equal(v, "3");
+    buffer_three_then_stop(&p, args); /* the settle has not passed at the stop */
+    expect_log_value(&p, "goodbye", "lossless", "false");
+    expect_log_value(&p, "goodbye", "after_loss_flag", "true");
+    expect_log_value(&p, "goodbye", "last_seq", "3");
     assert_true(sd_proc_log_has(&p, "event=goodbye_sent ok=true")); /* said, honestly */
     unlink(p.log_path);
 }
@@ -266,25 +251,18 @@ static void test_goodbye_with_the_backbone_down(void **state)
     const char *args[] = {"--backbone", "memory://?refuse=always", "--backoff-min-seconds", "0.05",
                           "--backoff-max-seconds", "0.1", NULL};
     start(&p, args);
-    assert_int_equal(publish(p.port, "d", 1), 202);
+    assert_int_equal(sd_publish(p.port, "d", 1, NULL), 202);
     assert_int_equal(stop_keep_log(&p, SIGTERM), 0);
-    char v[64];
-    assert_true(sd_proc_log_value(&p, "goodbye", "handed_to_backbone", v, sizeof v));
-    assert_string_equal(v, "false");
-    assert_true(sd_proc_log_value(&p, "goodbye", "lossless", v, sizeof v));
-    assert_string_equal(v, "false");
-    assert_true(sd_proc_log_value(&p, "shutdown_done", "goodbye", v, sizeof v));
-    assert_string_equal(v, "unsent");
+    expect_log_value(&p, "goodbye", "handed_to_backbone", "false");
+    expect_log_value(&p, "goodbye", "lossless", "false");
+    expect_log_value(&p, "shutdown_done", "goodbye", "unsent");
     unlink(p.log_path);
 }
 
 static void expect_start_flag(sd_proc *p, const char *previous, const char *unclean)
 {
-    char v[64];
-    assert_true(sd_proc_log_value(p, "state_marker", "previous", v, sizeof v));
-    assert_string_equal(v, previous);
-    assert_true(sd_proc_log_value(p, "state_marker", "after_unclean_exit", v, sizeof v));
-    assert_string_equal(v, unclean);
+    expect_log_value(p, "state_marker", "previous", previous);
+    expect_log_value(p, "state_marker", "after_unclean_exit", unclean);
     assert_int_equal(sd_metric(p->port, "stormglass_started_after_unclean_exit"), strcmp(unclean, "true") == 0);
 }
 
@@ -320,7 +298,7 @@ static void test_state_marker_lifecycle(void **state)
     expect_start_flag(&p, "running", "true");
     epoch_of(&p, e3, sizeof e3);
     assert_string_not_equal(e2, e3);
-    assert_int_equal(publish(p.port, "m", 1), 202); /* carries the after-loss flag */
+    assert_int_equal(sd_publish(p.port, "m", 1, NULL), 202); /* carries the after-loss flag */
     assert_int_equal(stop_keep_log(&p, SIGTERM), 0);
     expect_marker("clean", e3);
     unlink(p.log_path);
@@ -343,9 +321,7 @@ static void test_marker_stays_unclean_until_the_loss_is_told(void **state)
     expect_start_flag(&p, "running", "true");
     epoch_of(&p, e, sizeof e);
     assert_int_equal(stop_keep_log(&p, SIGTERM), 0);
-    char v[64];
-    assert_true(sd_proc_log_value(&p, "goodbye", "after_loss_flag", v, sizeof v));
-    assert_string_equal(v, "true");
+    expect_log_value(&p, "goodbye", "after_loss_flag", "true");
     expect_marker("running", e);
     unlink(p.log_path);
 }

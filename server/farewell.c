@@ -68,9 +68,7 @@ static void finish(sd_server *srv, const char *outcome)
     }
     f->phase = SD_FAREWELL_DONE;
     f->outcome = outcome;
-    if (f->lossless) {
-        sd_instance_clean(srv);
-    }
+    f->marker_clean = f->lossless && sd_instance_clean(srv);
     uv_timer_start(&srv->farewell_timer, on_farewell_timer, 0, 0);
 }
 

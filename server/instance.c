@@ -88,17 +88,18 @@ sg_status sd_instance_running(sd_server *srv, sg_error *err)
     return sd_marker_write(srv->marker_path, SD_MARKER_RUNNING, srv->cfg.bcast.epoch, err);
 }
 
-void sd_instance_clean(sd_server *srv)
+bool sd_instance_clean(sd_server *srv)
 {
     if (!srv->marker_on) {
-        return;
+        return false;
     }
     sg_error err;
     err.msg[0] = '\0';
     if (sd_marker_write(srv->marker_path, SD_MARKER_CLEAN, srv->cfg.bcast.epoch, &err) != SG_OK) {
         /* the marker keeps "running": the next start flags its first message (safe, one resync) */
         sd_log(SD_LOG_ERROR, "state_marker_write_failed", "why=\"%s\" marker=running", err.msg);
-        return;
+        return false;
     }
     sd_log(SD_LOG_INFO, "state_marker_clean", "path=%s epoch=%" PRIu64, srv->marker_path, srv->cfg.bcast.epoch);
+    return true;
 }

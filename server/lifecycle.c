@@ -116,7 +116,7 @@ void sd_server_maybe_finish(sd_server *srv)
     sg_bcast_stats_get(srv->core, &st);
     sd_log(SD_LOG_INFO, "shutdown_done", "exit_code=%d replay_items_unsent=%u goodbye=%s marker=%s", srv->exit_code,
            st.replay_items, srv->farewell.outcome,
-           !srv->marker_on ? "off" : srv->farewell.lossless ? "clean" : "running");
+           !srv->marker_on ? "off" : srv->farewell.marker_clean ? "clean" : "running");
     sd_driver_stop(srv);
     uv_walk(srv->loop, close_handle, NULL);
 }

@@ -114,6 +114,7 @@ typedef struct sd_farewell {
     bool said;               /* the GOODBYE action came out of the core */
     bool lossless;           /* ... and it admitted no loss */
     bool delivered;          /* the backbone confirmed it */
+    bool marker_clean;       /* the state marker now says "clean" */
     const char *outcome;     /* for the shutdown_done line */
 } sd_farewell;
 
@@ -227,8 +228,8 @@ bool sd_farewell_said(const sd_server *srv);
 sg_status sd_instance_begin(sd_server *srv, sg_error *err);
 /* Everything started: the marker says "running" with our epoch. */
 sg_status sd_instance_running(sd_server *srv, sg_error *err);
-/* A goodbye that lost nothing: the marker says "clean". */
-void sd_instance_clean(sd_server *srv);
+/* A goodbye that lost nothing: the marker says "clean" (true once written). */
+bool sd_instance_clean(sd_server *srv);
 /* epoch: wall clock (~4 ms) with the pid in the low bits, never `previous`. */
 uint64_t sd_instance_epoch(uint64_t wall_ns, uint32_t pid, uint64_t previous);
 

@@ -283,6 +283,7 @@ static void test_state_marker_lifecycle(void **state)
     expect_marker("running", e1);
     assert_int_equal(stop_keep_log(&p, SIGTERM), 0);
     expect_marker("clean", e1);
+    expect_log_value(&p, "shutdown_done", "marker", "clean");
     unlink(p.log_path);
 
     start(&p, args); /* after a clean stop */
@@ -323,6 +324,7 @@ static void test_marker_stays_unclean_until_the_loss_is_told(void **state)
     assert_int_equal(stop_keep_log(&p, SIGTERM), 0);
     expect_log_value(&p, "goodbye", "after_loss_flag", "true");
     expect_marker("running", e);
+    expect_log_value(&p, "shutdown_done", "marker", "running");
     unlink(p.log_path);
 }
 

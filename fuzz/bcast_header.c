@@ -4,7 +4,8 @@
  *
  * Bytes from another process are the one input the broadcaster parses.
  * Checked: decode accepts exactly the documented form (magic "SGB1", kind
- * DATA or HEARTBEAT, zero padding and reserved bytes, at least 32 bytes),
+ * DATA, HEARTBEAT or GOODBYE, only known flags, zero padding and reserved
+ * bytes, at least 32 bytes),
  * ignores anything after byte 32 and never reads past len (exact-size
  * copy); what it accepts re-encodes to the same 32 bytes; a header built
  * from arbitrary fields survives encode -> decode; a rejection says why.
@@ -20,26 +21,29 @@ static bool documented_form(const uint8_t *p, size_t len)
     if (len < SG_BCAST_HEADER_BYTES || memcmp(p, "SGB1", 4) != 0) {
         return false;
     }
-    if (p[8] != SG_MSG_DATA && p[8] != SG_MSG_HEARTBEAT) {
+    if (p[8] != SG_MSG_DATA && p[8] != SG_MSG_HEARTBEAT && p[8] != SG_MSG_GOODBYE) {
         return false;
     }
     static const uint8_t zero[4];
-    return memcmp(p + 9, zero, 3) == 0 && memcmp(p + 28, zero, 4) == 0;
+    return (p[9] & ~SG_MSG_FLAGS_KNOWN) == 0 && memcmp(p + 10, zero, 2) == 0 && memcmp(p + 28, zero, 4) == 0;
 }
 
 static void fields_round_trip(fuzz_input *in)
 {
     sg_bcast_header h; /* one field per statement: initializers are unsequenced */
     h.origin = fuzz_u32(in);
-    h.kind = fuzz_bool(in) ? SG_MSG_DATA : SG_MSG_HEARTBEAT;
+    static const uint8_t kinds[] = {SG_MSG_DATA, SG_MSG_HEARTBEAT, SG_MSG_GOODBYE};
+    h.kind = kinds[fuzz_below(in, 3)];
     h.epoch = fuzz_u64(in);
     h.seq = fuzz_u64(in);
+    h.flags = fuzz_u8(in) & SG_MSG_FLAGS_KNOWN;
     uint8_t wire[SG_BCAST_HEADER_BYTES];
     sg_bcast_header back;
     sg_error err = {{0}};
     sg_bcast_header_encode(&h, wire);
     FUZZ_CHECK_MSG(sg_bcast_header_decode(wire, sizeof wire, &back, &err) == SG_OK, "%s", err.msg);
     FUZZ_CHECK(back.origin == h.origin && back.kind == h.kind && back.epoch == h.epoch && back.seq == h.seq);
+    FUZZ_CHECK(back.flags == h.flags);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -506,12 +506,16 @@ class B:
     dropped = u8(4) + u8(4)
 
     @staticmethod
-    def message(origin, seq_mode='next', kind='data', epoch=None, jump=0):
-        k = {'data': 0, 'heartbeat': 5, 'bad': 7}[kind]
+    def message(origin, seq_mode='next', kind='data', epoch=None, jump=0, after_loss=False):
+        k = {'data': 0, 'heartbeat': 5, 'goodbye': 7, 'bad': 8}[kind]
         out = u8(6) + u8(origin) + u8(k) + (u8(0x10) if kind == 'bad' else b'')
         out += u8(0) if epoch is None else u8(250) + u8(epoch - 1)
         out += {'next': u8(0), 'same': u8(2), 'jump': u8(3) + u8(jump), 'one': u8(4)}[seq_mode]
+        if kind == 'data':
+            out += u8(0 if after_loss else 255)
         return out + u8(16)
+
+    goodbye = u8(12)
 
     publish = staticmethod(lambda body=b'update': u8(7) + u8(len(body)) + body)
     send_result = staticmethod(lambda i=0, ok=True: u8(8) + u8(i) + u8(200 if ok else 0))
@@ -565,6 +569,13 @@ def seeds_bcast():
       B.advance(60 * S) + B.timer)
     w('healthcheck-off', bcast_config(healthcheck=False, retries=1), B.register(1) + B.connect_failed +
       B.timer + B.connect_failed + B.timer)
+    w('peer-goodbye-and-restart', bcast_config(), up + B.message(2) + B.message(2) +
+      B.message(2, 'same', kind='goodbye') + B.message(2, 'one', epoch=2) + B.message(3) +
+      B.message(3, 'one', epoch=3, after_loss=True) + B.timer + B.timer)
+    w('own-goodbye', bcast_config(), up + B.publish() + B.send_result() + B.dropped + B.publish(b'late') +
+      B.goodbye)
+    w('startup-race-refetch', bcast_config(), B.register(1) + B.register(2) + B.connected + B.subscribed +
+      B.message(2, after_loss=True) + B.timer)
     w('alloc-faults', bcast_config(faults=True), u8(200) * 5 + up + B.dropped + B.publish(b'p') +
       B.publish(b'q') + B.timer + B.connected + B.subscribed)
 
@@ -572,6 +583,7 @@ def seeds_bcast():
 # ---- bcast_header: the 32-byte wire header ---------------------------------
 
 def wire_header(origin=1, kind=1, epoch=1, seq=1, magic=b'SGB1', pad=b'\0\0\0', reserved=b'\0' * 4):
+    """pad: the flags byte and two zero bytes after the kind."""
     return (magic + struct.pack('>I', origin) + u8(kind) + pad + struct.pack('>Q', epoch) +
             struct.pack('>Q', seq) + reserved)
 
@@ -588,8 +600,11 @@ def seeds_bcast_header():
     w('bad-kind', wire_header(kind=3))
     w('kind-zero', wire_header(kind=0))
     w('padding-set', wire_header(pad=b'\0\1\0'))
+    w('goodbye', wire_header(kind=3, seq=41))
+    w('after-loss-flag', wire_header(pad=b'\1\0\0', seq=7))
+    w('unknown-flag', wire_header(pad=b'\x80\0\0'))
     w('reserved-set', wire_header(reserved=b'\0\0\0\x80'))
-    write('bcast_header', 'fields-round-trip', u8(0xf5) + u32(7) + u8(1) + u64(3) + u64(99))
+    write('bcast_header', 'fields-round-trip', u8(0xf5) + u32(7) + u8(0) + u64(3) + u64(99) + u8(1))
 
 
 # ---- http_request: limits, split points, the byte stream --------------------
@@ -756,8 +771,8 @@ def seeds_server_settings():
 
 FAULT_KINDS = ['backbone-down', 'flap', 'latency', 'partition', 'connect-drop', 'half-open', 'subscriber-kill',
                'slow-subscriber', 'slow-clients', 'worker-crash', 'fiu', 'upstream-burst', 'send-fail',
-               'clients-leave']
-WORKER_KINDS = {'partition', 'subscriber-kill', 'slow-subscriber', 'slow-clients', 'worker-crash'}
+               'clients-leave', 'graceful-restart']
+WORKER_KINDS = {'partition', 'subscriber-kill', 'slow-subscriber', 'slow-clients', 'worker-crash', 'graceful-restart'}
 BACKBONES = ['ideal', 'redis', 'postgres', 'kafka']
 
 
@@ -818,6 +833,9 @@ def seeds_sim_faults():
     w('replay-alloc-fails', sim_world([sim_fault('backbone-down', 15, 10), sim_fault('fiu', 16, 20, point=1)]))
     w('send-failures', sim_world([sim_fault('send-fail', 20, 10, tenths=5)], rate_halves=8))
     w('clients-leave-and-return', sim_world([sim_fault('clients-leave', 20, 5, tenths=10)]))
+    w('rolling-restart-during-outage', sim_world([sim_fault('backbone-down', 12, 10),
+                                                  sim_fault('graceful-restart', 15, 1, target=0),
+                                                  sim_fault('graceful-restart', 30, 1, target=1)], rate_halves=6))
     w('everything-at-once', sim_world([sim_fault('backbone-down', 12, 5), sim_fault('flap', 20, count=2),
                                        sim_fault('worker-crash', 25, 1, target=0),
                                        sim_fault('send-fail', 30, 5), sim_fault('latency', 40, 5)],

@@ -112,6 +112,11 @@ static void core_stats(const void *m, sg_bcast_stats *out)
     sg_bcast_stats_get(m, out);
 }
 
+static void core_goodbye(void *m, sg_time_ns now)
+{
+    sg_bcast_goodbye(m, now);
+}
+
 const sim_worker_ops sim_model_core = {
     .name = "core",
     .description = "the stormglass broadcaster core (reconnect, replay, resync, health)",
@@ -135,6 +140,7 @@ const sim_worker_ops sim_model_core = {
     .poll_action = core_poll,
     .health_at = core_health,
     .stats_get = core_stats,
+    .goodbye = core_goodbye,
 };
 
 const sim_worker_ops *const sim_worker_models[] = {

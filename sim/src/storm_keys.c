@@ -141,7 +141,7 @@ static const storm_key appproxy_keys[] = {
 #define FF(field) offsetof(sim_fault, field)
 #define FK_TARGETED                                                                                            \
     (FK(PARTITION) | FK(HALF_OPEN) | FK(SUBSCRIBER_KILL) | FK(SLOW_SUBSCRIBER) | FK(SLOW_CLIENTS) | FK(WORKER_CRASH) | \
-     FK(SEND_FAIL) | FK(CLIENTS_LEAVE))
+     FK(SEND_FAIL) | FK(CLIENTS_LEAVE) | FK(GRACEFUL_RESTART))
 #define FK_SPANNED                                                                                        \
     (FK(BACKBONE_DOWN) | FK(LATENCY) | FK(PARTITION) | FK(CONNECT_DROP) | FK(SLOW_SUBSCRIBER) | FK(FIU) | \
      FK(SEND_FAIL) | FK(CLIENTS_LEAVE))
@@ -397,7 +397,7 @@ static sg_status set_name(storm_parser *p, const storm_stmt *st, const storm_tok
                                : k->kind == STORM_V_FAULT_KIND
                                    ? "expected backbone-down, flap, latency, partition, connect-drop, half-open, "
                                      "subscriber-kill, slow-subscriber, slow-clients, worker-crash, fiu, "
-                                     "upstream-burst, send-fail or clients-leave"
+                                     "upstream-burst, send-fail, clients-leave or graceful-restart"
                                : k->kind == STORM_V_RACE
                                    ? "expected none, four-events, reread, reread-hears-delete, recreate-equal, "
                                      "recreate-greater or recreate-less"

@@ -157,7 +157,8 @@ static void faults_of_every_kind(void **state)
                                     "fault at=9m kind=fiu point=stormglass/bcast/replay_alloc probability=0.5\n"
                                     "fault at=9m kind=upstream-burst count=40\n"
                                     "fault at=9m kind=send-fail target=-1 probability=0.5 duration=5s\n"
-                                    "fault at=9m kind=clients-leave target=2 fraction=0.3 duration=2s\n");
+                                    "fault at=9m kind=clients-leave target=2 fraction=0.3 duration=2s\n"
+                                    "fault at=9m kind=graceful-restart target=3\n");
     const sim_scenario *c = &s->scenario;
     assert_int_equal(c->fault_count, SIM_FAULT_KIND_COUNT);
     for (unsigned i = 0; i < c->fault_count; i++) {

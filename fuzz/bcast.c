@@ -27,8 +27,20 @@
  *     valid (read again before its result is reported) and holds exactly
  *     the bytes that were published; no sequence number is ever put on
  *     the wire twice (a peer would skip the second: silent loss);
- *   - inbound verdicts equal a model of the documented per-origin rules
- *     (LRU peer table included), counted gaps match;
+ *   - inbound verdicts equal a model of the documented gap rules: the
+ *     per-origin table (LRU eviction, sequence, epoch, the clean end a
+ *     goodbye marks, rebase on a run's first subscription), first-seen
+ *     origins (after-loss flag, blind runs after a quiet reconnect), own
+ *     echoes; sequence, epoch and reconnect gaps, clean restarts, goodbyes
+ *     seen and evictions are counted exactly as the model says;
+ *   - exactly once: a number of an origin's epoch is delivered at most
+ *     once while the origin stays in that epoch (the core keeps one epoch
+ *     per origin and does not order them: an epoch that comes back after
+ *     another one, DATA or goodbye, starts over; on a backbone that keeps
+ *     each publisher's order this cannot happen, epochs change only at a
+ *     process start);
+ *   - GOODBYE only after sg_bcast_goodbye, REFETCH only for live clients
+ *     with their cookie, headers with known flags only;
  *   - SHUTDOWN only when giving up is allowed, and it is terminal;
  *   - at the end, with a healthy backbone and time running, every publish
  *     the core accepted reaches the wire or is counted as dropped.
@@ -79,6 +91,17 @@ typedef struct origin_seen {
     uint8_t delivered[64]; /* numbers 0..511 of the current epoch delivered */
 } origin_seen;
 
+/* The model of the core's per-origin table (docs/ARCHITECTURE.md, "Gap
+ * rules"): LRU over peers_max entries, the epoch's clean end, rebase. */
+typedef struct peer_m {
+    uint32_t origin;
+    uint64_t epoch, last_seq, last_use;
+    bool clean;  /* the epoch ended with a goodbye that left nothing missing */
+    bool rebase; /* learned in an earlier reader run */
+} peer_m;
+
+typedef enum peer_rule { P_FIRST, P_NEXT, P_DUP, P_SEQ_GAP, P_RESTART, P_EPOCH_GAP } peer_rule;
+
 typedef struct model {
     sg_bcast *b;
     sg_bcast_config c;
@@ -99,6 +122,14 @@ typedef struct model {
     uint8_t wire[WIRE_SEQ_MAX / 8]; /* seqs reported ok */
     origin_seen origins[ORIGINS_MAX];
     uint32_t n_origins;
+    peer_m peers[ORIGINS_MAX];      /* the model of the core's peer table (peers_max <= 6) */
+    uint32_t n_peers;
+    uint64_t peer_clock;
+    uint64_t peer_evictions;
+    bool run_heard;                 /* a message was read in this reader run */
+    uint32_t run_subs;              /* subscriptions in this reader run */
+    bool blind;                     /* a quiet reconnect since the run's last resync */
+    uint64_t own_lo, own_hi;        /* bounds of the last own number delivered (ON_ECHO) */
     uint64_t heartbeat_seq;
     sg_bcast_health announced;
     sg_time_ns resync_start;        /* INT64_MIN: none running */
@@ -110,6 +141,8 @@ typedef struct model {
     bool goodbye;                   /* sg_bcast_goodbye was called: the worker is leaving */
     uint32_t lost_unbuffered;       /* failed sends while buffering is disabled */
 } model;
+
+static void model_subscribed(model *m, const sg_bcast_stats *before);
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -249,6 +282,7 @@ static void on_note(model *m, const sg_bcast_action *a)
         m->resync_start = m->now;
         m->last_resync_start = m->now;
         m->resync_serial = m->next_serial;
+        m->blind = false; /* every client is closed and fetches again */
         for (uint32_t i = 0; i < m->n_clients; i++) {
             m->clients[i].closed = false;
         }
@@ -256,6 +290,11 @@ static void on_note(model *m, const sg_bcast_action *a)
     case SG_NOTE_RESYNC_DONE:
         FUZZ_CHECK(m->resync_start != INT64_MIN);
         m->resync_start = INT64_MIN;
+        break;
+    case SG_NOTE_READER_START: /* a new run: gap detection starts over */
+        m->run_heard = false;
+        m->run_subs = 0;
+        m->blind = false;
         break;
     default:
         FUZZ_CHECK(a->u.note.note >= SG_NOTE_GAP_RECONNECT && a->u.note.note <= SG_NOTE_REFETCH_DONE);
@@ -470,6 +509,7 @@ static void do_backbone(model *m)
         applies = m->conn == C_SUBSCRIBING;
         m->conn = applies ? C_SUBSCRIBED : m->conn;
         sg_bcast_on_subscribed(m->b, m->now);
+        model_subscribed(m, &before);
         break;
     case 3:
         applies = m->conn == C_SUBSCRIBING;
@@ -506,35 +546,209 @@ static origin_seen *origin_of(model *m, uint32_t origin)
     return o;
 }
 
-/* The verdict's kind follows from the documented order of the checks; for
- * peers' DATA only DELIVER or SKIP_DUPLICATE are possible (the gap rules
- * decide recovery, not the verdict). */
-static void check_verdict_kind(const model *m, const sg_bcast_header *h, bool reading, sg_msg_verdict v)
+/* The peer table entry of origin (touched for LRU), NULL when unknown. */
+static peer_m *peer_lookup(model *m, uint32_t origin)
 {
-    bool known_kind = h->kind == SG_MSG_DATA || h->kind == SG_MSG_HEARTBEAT || h->kind == SG_MSG_GOODBYE;
-    sg_msg_verdict want = !known_kind ? SG_MSG_SKIP_INVALID
-                          : !reading ? SG_MSG_SKIP_NOT_READING
-                          : h->kind == SG_MSG_HEARTBEAT ? SG_MSG_SKIP_HEARTBEAT
-                          : h->kind == SG_MSG_GOODBYE ? SG_MSG_SKIP_GOODBYE
-                          : (h->origin == m->c.worker_id && h->epoch == m->c.epoch &&
-                             m->c.delivery == SG_DELIVERY_IMMEDIATE) ? SG_MSG_SKIP_OWN
-                                                                      : SG_MSG_DELIVER;
-    FUZZ_CHECK_MSG(v == want || (want == SG_MSG_DELIVER && v == SG_MSG_SKIP_DUPLICATE),
-                   "origin %u epoch %llu seq %llu kind %u: verdict %d, expected %d", h->origin,
-                   (unsigned long long)h->epoch, (unsigned long long)h->seq, h->kind, (int)v, (int)want);
+    m->peer_clock++;
+    for (uint32_t i = 0; i < m->n_peers; i++) {
+        if (m->peers[i].origin == origin) {
+            m->peers[i].last_use = m->peer_clock;
+            return &m->peers[i];
+        }
+    }
+    return NULL;
+}
+
+/* A baseline for an origin not in the table; the least recently heard
+ * entry makes room when it is full. */
+static void peer_insert(model *m, uint32_t origin, uint64_t epoch, uint64_t seq, bool clean)
+{
+    peer_m *p;
+    if (m->n_peers < m->c.peers_max) {
+        FUZZ_CHECK(m->n_peers < ORIGINS_MAX);
+        p = &m->peers[m->n_peers++];
+    } else {
+        p = &m->peers[0];
+        for (uint32_t i = 1; i < m->n_peers; i++) {
+            p = m->peers[i].last_use < p->last_use ? &m->peers[i] : p;
+        }
+        m->peer_evictions++;
+    }
+    *p = (peer_m){origin, epoch, seq, m->peer_clock, clean, false};
+}
+
+/* Moves the entry to a new (epoch, last); `missed` = what we know we missed. */
+static peer_rule peer_restart(peer_m *p, uint64_t epoch, uint64_t last, bool clean, uint64_t missed)
+{
+    bool was_clean = p->clean;
+    *p = (peer_m){p->origin, epoch, last, p->last_use, clean, false};
+    return was_clean && missed == 0 ? P_RESTART : P_EPOCH_GAP;
+}
+
+/* DATA (epoch, seq) from a peer, by the documented rules. */
+static peer_rule peer_data(model *m, const sg_bcast_header *h, uint64_t *missed)
+{
+    peer_m *p = peer_lookup(m, h->origin);
+    uint64_t before = h->seq > 1 ? h->seq - 1 : 0; /* numbers of this epoch before it */
+    *missed = 0;
+    if (p == NULL) {
+        peer_insert(m, h->origin, h->epoch, h->seq, false);
+        *missed = before;
+        return P_FIRST;
+    }
+    bool same = p->epoch == h->epoch;
+    if (p->rebase && !(same && h->seq <= p->last_seq)) { /* learned in an earlier run: a baseline */
+        *missed = same ? h->seq - p->last_seq - 1 : before;
+        *p = (peer_m){p->origin, h->epoch, h->seq, p->last_use, false, false};
+        return P_FIRST;
+    }
+    if (!same) {
+        *missed = before;
+        return peer_restart(p, h->epoch, h->seq, false, before);
+    }
+    if (h->seq <= p->last_seq) {
+        return P_DUP;
+    }
+    *missed = h->seq - p->last_seq - 1;
+    p->last_seq = h->seq;
+    p->clean = false; /* the epoch goes on after all */
+    return *missed == 0 ? P_NEXT : P_SEQ_GAP;
+}
+
+/* A peer's goodbye: seq = the last DATA number of its epoch. */
+static peer_rule peer_goodbye(model *m, const sg_bcast_header *h, uint64_t *missed)
+{
+    peer_m *p = peer_lookup(m, h->origin);
+    uint64_t last = h->seq;
+    *missed = 0;
+    if (p == NULL) {
+        peer_insert(m, h->origin, h->epoch, last, true);
+        *missed = last;
+        return P_FIRST;
+    }
+    bool same = p->epoch == h->epoch;
+    if (p->rebase && !(same && last <= p->last_seq)) {
+        *missed = same ? last - p->last_seq : last;
+        *p = (peer_m){p->origin, h->epoch, last, p->last_use, true, false};
+        return P_FIRST;
+    }
+    if (!same) {
+        *missed = last;
+        return peer_restart(p, h->epoch, last, true, last);
+    }
+    p->clean = true;
+    if (last <= p->last_seq) {
+        return P_NEXT;
+    }
+    *missed = last - p->last_seq;
+    p->last_seq = last;
+    return P_SEQ_GAP;
+}
+
+/* A subscription became live (SUBSCRIBING -> READING). */
+static void model_subscribed(model *m, const sg_bcast_stats *before)
+{
+    sg_bcast_stats after;
+    sg_bcast_stats_get(m->b, &after);
+    if (before->reader != SG_READER_SUBSCRIBING || after.reader != SG_READER_READING) {
+        return;
+    }
+    bool gap = m->run_heard;
+    FUZZ_CHECK_MSG(after.counters.gaps_reconnect == before->counters.gaps_reconnect + (gap ? 1u : 0u),
+                   "reconnect gap %d expected", (int)gap);
+    if (m->run_subs == 0) {
+        /* a run's first subscription rebases every origin; our own numbers
+         * so far (at most one per publish) went out before it */
+        for (uint32_t i = 0; i < m->n_peers; i++) {
+            m->peers[i].rebase = true;
+        }
+        m->own_hi = m->own_hi > m->n_pl ? m->own_hi : m->n_pl;
+    } else if (!gap) {
+        m->blind = true; /* a quiet reconnect */
+    }
+    m->run_subs++;
+}
+
+/* The verdict and the gaps a message must give (gap -1: either). */
+typedef struct expect {
+    sg_msg_verdict verdict;
+    sg_msg_verdict or_verdict; /* also accepted (own echoes with an uncertain floor) */
+    int seq_gap, epoch_gap, restart, goodbye;
+} expect;
+
+static expect expected(model *m, const sg_bcast_header *h, bool reading)
+{
+    expect e = {0, 0, 0, 0, 0, 0};
+    bool own = h->origin == m->c.worker_id && h->epoch == m->c.epoch;
+    bool flagged = (h->flags & SG_MSG_FLAG_AFTER_LOSS) != 0;
+    if (h->kind != SG_MSG_DATA && h->kind != SG_MSG_HEARTBEAT && h->kind != SG_MSG_GOODBYE) {
+        e.verdict = SG_MSG_SKIP_INVALID;
+    } else if (!reading) {
+        e.verdict = SG_MSG_SKIP_NOT_READING;
+    } else if (h->kind == SG_MSG_HEARTBEAT) {
+        e.verdict = SG_MSG_SKIP_HEARTBEAT;
+    } else if (h->kind == SG_MSG_DATA && own && m->c.delivery == SG_DELIVERY_IMMEDIATE) {
+        e.verdict = SG_MSG_SKIP_OWN;
+    } else if (h->kind == SG_MSG_DATA && own) {
+        /* ON_ECHO: the echo is the delivery, checked against the numbers we
+         * sent; the floor is exact until a run's rebase raised it to an
+         * unknown number <= own_hi */
+        if (h->seq <= m->own_lo) {
+            e.verdict = SG_MSG_SKIP_DUPLICATE;
+        } else if (h->seq > m->own_hi) {
+            e.verdict = SG_MSG_DELIVER;
+            e.seq_gap = m->own_lo == m->own_hi ? h->seq > m->own_hi + 1u : h->seq - 1u > m->own_hi ? 1 : -1;
+        } else {
+            e.verdict = SG_MSG_DELIVER;
+            e.or_verdict = SG_MSG_SKIP_DUPLICATE;
+            e.seq_gap = -1;
+        }
+    } else if (h->kind == SG_MSG_GOODBYE && own) {
+        e.verdict = SG_MSG_SKIP_GOODBYE; /* our own, read back on the way out */
+    } else {
+        uint64_t missed = 0;
+        peer_rule r;
+        if (h->kind == SG_MSG_GOODBYE) {
+            e.goodbye = 1;
+            r = peer_goodbye(m, h, &missed);
+            e.verdict = SG_MSG_SKIP_GOODBYE;
+        } else {
+            r = peer_data(m, h, &missed);
+            e.verdict = r == P_DUP ? SG_MSG_SKIP_DUPLICATE : SG_MSG_DELIVER;
+        }
+        e.seq_gap = r == P_SEQ_GAP || (r == P_FIRST && (flagged || (missed > 0 && m->blind)));
+        e.epoch_gap = r == P_EPOCH_GAP || (r == P_RESTART && flagged);
+        e.restart = r == P_RESTART && !flagged;
+    }
+    if (e.or_verdict == 0) {
+        e.or_verdict = e.verdict;
+    }
+    return e;
 }
 
 /* Exactly once: a number of the origin's current epoch is delivered at most
- * once, while no eviction from the core's peer table is possible. */
+ * once, while no eviction from the core's peer table is possible.  The
+ * epoch is the one the core holds for the origin: a goodbye of another
+ * epoch moves it as well as DATA does. */
 static void check_exactly_once(model *m, const sg_bcast_header *h, sg_msg_verdict v)
 {
-    if (h->kind != SG_MSG_DATA || (v != SG_MSG_DELIVER && v != SG_MSG_SKIP_DUPLICATE)) {
+    bool data = h->kind == SG_MSG_DATA && (v == SG_MSG_DELIVER || v == SG_MSG_SKIP_DUPLICATE);
+    bool goodbye = h->kind == SG_MSG_GOODBYE && v == SG_MSG_SKIP_GOODBYE;
+    if (!data && !goodbye) {
         return;
     }
     origin_seen *o = origin_of(m, h->origin);
     if (o->epoch != h->epoch) {
-        o->epoch = h->epoch; /* a different epoch starts over (an older one coming back included) */
+        /* A different epoch starts over, an older one coming back included:
+         * the core does not order epochs, so a late message of a previous
+         * instance is delivered again (an epoch gap, or a clean restart
+         * when the epoch in between ended with a goodbye: the gap-count
+         * model checks which; regress-older-epoch-after-goodbye). */
+        o->epoch = h->epoch;
         memset(o->delivered, 0, sizeof o->delivered);
+    }
+    if (!data) {
+        return;
     }
     bool exact = m->n_origins <= m->c.peers_max && h->seq < 8u * sizeof o->delivered;
     if (!exact || v != SG_MSG_DELIVER) {
@@ -566,21 +780,56 @@ static void do_message(model *m)
     sg_bcast_header h;
     memset(&h, 0, sizeof h);
     h.origin = fuzz_u8(m->in) % 6u;
-    uint8_t k = fuzz_u8(m->in) % 9u;
+    uint8_t kb = fuzz_u8(m->in), k = kb % 9u;
     h.kind = k < 5 ? SG_MSG_DATA : k < 7 ? SG_MSG_HEARTBEAT : k < 8 ? SG_MSG_GOODBYE : (uint8_t)(fuzz_u8(m->in) | 4u);
     h.epoch = fuzz_u8(m->in) < 200 ? m->c.epoch : 1u + fuzz_u8(m->in) % 3u;
     h.seq = pick_seq(m, h.origin);
-    h.flags = h.kind == SG_MSG_DATA && fuzz_u8(m->in) < 32 ? SG_MSG_FLAG_AFTER_LOSS : 0;
+    if (h.kind == SG_MSG_DATA) {
+        h.flags = fuzz_u8(m->in) < 32 ? SG_MSG_FLAG_AFTER_LOSS : 0;
+    } else if (h.kind == SG_MSG_GOODBYE) {
+        /* a goodbye after a loss carries the flag too (bcast_publish.c);
+         * from the kind byte, so inputs from before keep their meaning */
+        h.flags = kb >= 144 ? SG_MSG_FLAG_AFTER_LOSS : 0;
+    }
     sg_bcast_stats before, after;
     sg_bcast_stats_get(m->b, &before);
+    bool reading = before.reader == SG_READER_READING;
+    expect e = expected(m, &h, reading);
     sg_msg_verdict got = sg_bcast_on_message(m->b, m->now, &h, fuzz_u8(m->in));
-    check_verdict_kind(m, &h, before.reader == SG_READER_READING, got);
+    FUZZ_CHECK_MSG(got == e.verdict || got == e.or_verdict,
+                   "origin %u epoch %llu seq %llu kind %u flags %u: verdict %d, model %d", h.origin,
+                   (unsigned long long)h.epoch, (unsigned long long)h.seq, h.kind, h.flags, (int)got, (int)e.verdict);
+    if (h.kind == SG_MSG_DATA && h.origin == m->c.worker_id && h.epoch == m->c.epoch &&
+        m->c.delivery == SG_DELIVERY_ON_ECHO && reading) {
+        if (got == SG_MSG_DELIVER) {
+            m->own_lo = m->own_hi = h.seq;
+        } else {
+            m->own_lo = h.seq > m->own_lo ? h.seq : m->own_lo; /* the floor is at least this */
+        }
+    }
+    if (reading && e.verdict != SG_MSG_SKIP_INVALID) {
+        m->run_heard = true;
+    }
     check_exactly_once(m, &h, got);
     if (h.kind == SG_MSG_DATA && got == SG_MSG_DELIVER) {
         origin_of(m, h.origin)->last_seq = h.seq;
     }
     sg_bcast_stats_get(m->b, &after);
-    FUZZ_CHECK(after.counters.gaps >= before.counters.gaps);
+    const sg_bcast_counters *b0 = &before.counters, *b1 = &after.counters;
+    uint64_t seq_gaps = b1->gaps_sequence - b0->gaps_sequence, epoch_gaps = b1->gaps_epoch - b0->gaps_epoch;
+    FUZZ_CHECK_MSG(e.seq_gap < 0 ? seq_gaps <= 1 : seq_gaps == (uint64_t)e.seq_gap,
+                   "origin %u epoch %llu seq %llu kind %u flags %u: %llu sequence gaps, model %d (blind %d)", h.origin,
+                   (unsigned long long)h.epoch, (unsigned long long)h.seq, h.kind, h.flags,
+                   (unsigned long long)seq_gaps, e.seq_gap, (int)m->blind);
+    FUZZ_CHECK_MSG(epoch_gaps == (uint64_t)e.epoch_gap,
+                   "origin %u epoch %llu seq %llu kind %u flags %u: %llu epoch gaps, model %d", h.origin,
+                   (unsigned long long)h.epoch, (unsigned long long)h.seq, h.kind, h.flags,
+                   (unsigned long long)epoch_gaps, e.epoch_gap);
+    FUZZ_CHECK(b1->gaps == b0->gaps + seq_gaps + epoch_gaps);
+    FUZZ_CHECK(b1->peer_restarts_clean == b0->peer_restarts_clean + (uint64_t)e.restart);
+    FUZZ_CHECK(b1->goodbyes_seen == b0->goodbyes_seen + (uint64_t)e.goodbye);
+    FUZZ_CHECK_MSG(b1->peer_evictions == m->peer_evictions, "%llu evictions, model %llu",
+                   (unsigned long long)b1->peer_evictions, (unsigned long long)m->peer_evictions);
 }
 
 /* ---- events: publishes and results ------------------------------------------------ */
@@ -741,13 +990,17 @@ static void final_round(model *m)
         m->conn = C_OPEN;
         sg_bcast_on_connected(m->b, m->now);
     } else if (m->conn == C_SUBSCRIBING) {
+        sg_bcast_stats before;
+        sg_bcast_stats_get(m->b, &before);
         m->conn = C_SUBSCRIBED;
         sg_bcast_on_subscribed(m->b, m->now);
+        model_subscribed(m, &before);
     } else {
         sg_time_ns next = sg_bcast_next_deadline(m->b);
         m->now = next == SG_TIME_NEVER ? m->now : (next > m->now ? next : m->now);
         if (m->conn == C_SUBSCRIBED) {
             (void)sg_bcast_on_message(m->b, m->now, &hb, 0);
+            m->run_heard = true; /* the reader reads while the driver is subscribed */
         }
         tick(m, m->now); /* drains */
     }

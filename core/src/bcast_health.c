@@ -2,10 +2,13 @@
  * bcast_health.c - the worker's readiness judgement.
  *
  * Unhealthy only when something depends on a reader that cannot serve:
- * the reader gave up, it is deaf past the watchdog, or listeners exist
- * with no reader at all.  A normal transient reconnect stays healthy
- * (OK_RECONNECTING), so a probe does not flap and restart a worker that
- * would have recovered by itself.  Every change of the judgement (reason
+ * the reader gave up, it stayed deaf through SG_BCAST_DEAF_SESSIONS_UNHEALTHY
+ * watchdog trips in a row (a backbone that accepts subscriptions and never
+ * delivers), or listeners exist with no reader at all.  A normal transient
+ * reconnect stays healthy (OK_RECONNECTING), and so does the reconnect the
+ * watchdog starts after one silent session (a frozen backbone, a half-open
+ * LISTEN after a failover): a probe does not flap and restart a worker that
+ * is healing itself.  Every change of the judgement (reason
  * included) is announced with a HEALTH action; health_transitions counts
  * the flips of `healthy` only, the number a probe would see.
  */
@@ -33,7 +36,12 @@ sg_bcast_health sg_health_judge(const sg_bcast *b, sg_time_ns now)
     }
     bool silent = r->state == SG_READER_READING && b->config.watchdog_ns > 0 &&
                   sg_elapsed_ns(now, r->last_heard) >= (uint64_t)b->config.watchdog_ns;
-    if (r->deaf || silent) {
+    /* A silent session the timer has not ended yet counts as the trip it
+     * is about to be.  Once wedged, the verdict holds until a message is
+     * heard (the count resets then), not just until the next subscribe,
+     * so a probe sees a steady 503 rather than a flap. */
+    uint64_t trips = (uint64_t)r->deaf_sessions + (silent ? 1u : 0u);
+    if (trips >= SG_BCAST_DEAF_SESSIONS_UNHEALTHY) {
         return verdict(false, SG_HEALTH_BAD_DEAF);
     }
     if (sg_bcast_listeners(b) == 0) {

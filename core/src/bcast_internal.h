@@ -195,6 +195,7 @@ typedef struct sg_reader {
     bool session_delivered;    /* this session read a message */
     bool run_delivered;        /* an earlier session of this run read a message */
     bool deaf;                 /* the watchdog fired; cleared when subscribed again */
+    uint32_t deaf_sessions;    /* watchdog trips in a row with nothing heard in between */
     sg_time_ns last_heard;
     sg_time_ns heartbeat_at;   /* next canary; SG_TIME_NEVER when off */
     uint64_t heartbeat_seq;

@@ -85,6 +85,7 @@ void sg_reader_start_run(sg_bcast *b)
     r->run_subscriptions = 0;
     r->blind = false;
     r->deaf = false;
+    r->deaf_sessions = 0;
     r->last_delay = 0;
     sg_backoff_reset(&r->backoff);
     sg_refetch_run_started(b);
@@ -253,6 +254,7 @@ void sg_reader_heard(sg_bcast *b)
     sg_reader *r = &b->reader;
     assert(r->state == SG_READER_READING);
     r->last_heard = b->now;
+    r->deaf_sessions = 0;
     r->session_delivered = true;
     r->run_delivered = true;
     if (r->backoff.attempt > 0) {
@@ -269,6 +271,9 @@ static bool watchdog_on_timer(sg_bcast *b)
     uint64_t silence = sg_elapsed_ns(b->now, r->last_heard);
     if (silence >= (uint64_t)b->config.watchdog_ns) {
         r->deaf = true;
+        if (r->deaf_sessions < UINT32_MAX) {
+            r->deaf_sessions++;
+        }
         sg_emit_simple(b, SG_ACT_DISCONNECT);
         attempt_failed(b);
         sg_recovery_gap(b, SG_NOTE_GAP_WATCHDOG, silence, 0);

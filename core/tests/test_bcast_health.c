@@ -109,7 +109,10 @@ static void heartbeats_keep_a_hearing_reader_alive(void **state)
     fx_free(f);
 }
 
-static void deaf_reader_is_dropped_reported_and_recovered(void **state)
+/* One silent session is a transient outage (a frozen backbone, a half-open
+ * LISTEN after a failover): the watchdog drops it and reconnects, and the
+ * probe keeps seeing 200, as for any reconnect. */
+static void one_silent_session_reconnects_without_a_probe_flap(void **state)
 {
     (void)state;
     sg_bcast_config c = watchdog_config();
@@ -121,20 +124,58 @@ static void deaf_reader_is_dropped_reported_and_recovered(void **state)
     expect(f, true, SG_HEALTH_OK_READING);
     assert_int_equal(fx_since(f, SG_ACT_DISCONNECT), 0);
     f->now += 1;
-    expect(f, false, SG_HEALTH_BAD_DEAF); /* judged at `now`, before the timer runs */
+    expect(f, true, SG_HEALTH_OK_READING); /* silent, the timer has not run yet */
     fx_run_until(f, f->now);
     assert_int_equal(fx_since(f, SG_ACT_DISCONNECT), 1);
     assert_int_equal(fx_notes_since(f, SG_NOTE_GAP_WATCHDOG), 1);
     assert_int_equal(fx_stats(f).reader, SG_READER_BACKOFF);
-    expect(f, false, SG_HEALTH_BAD_DEAF); /* until reconnected */
+    expect(f, true, SG_HEALTH_OK_RECONNECTING);
     fx_advance(f, S(1));
-    expect(f, false, SG_HEALTH_BAD_DEAF);
     fx_connect(f);
     expect(f, true, SG_HEALTH_OK_READING);
     sg_bcast_stats s = fx_stats(f);
     assert_int_equal(s.counters.gaps_watchdog, 1);
-    assert_int_equal(s.counters.health_transitions, 2);
+    assert_int_equal(s.counters.health_transitions, 0);
     assert_int_equal(s.recovery, SG_RECOVERY_SETTLING); /* recovered as for any gap */
+    fx_free(f);
+}
+
+/* A backbone that keeps accepting subscriptions and never delivers is a
+ * wedge: after SG_BCAST_DEAF_SESSIONS_UNHEALTHY silent sessions in a row
+ * the worker is unhealthy, steadily (no flap while it keeps retrying),
+ * until a message is heard again. */
+static void a_backbone_that_never_delivers_is_a_wedge(void **state)
+{
+    (void)state;
+    _Static_assert(SG_BCAST_DEAF_SESSIONS_UNHEALTHY == 3, "the timeline below has three trips");
+    sg_bcast_config c = watchdog_config();
+    fx *f = fx_new(&c);
+    (void)fx_client(f, 1);
+    fx_connect(f);
+    fx_advance(f, S(9)); /* trip 1 */
+    expect(f, true, SG_HEALTH_OK_RECONNECTING);
+    fx_advance(f, S(1)); /* backoff 1 s */
+    fx_connect(f);
+    fx_advance(f, S(9)); /* trip 2 */
+    expect(f, true, SG_HEALTH_OK_RECONNECTING);
+    fx_advance(f, S(2));
+    fx_connect(f);
+    fx_advance(f, S(9) - 1);
+    expect(f, true, SG_HEALTH_OK_READING);
+    f->now += 1;
+    expect(f, false, SG_HEALTH_BAD_DEAF); /* the third silence, before the timer runs */
+    fx_run_until(f, f->now);
+    expect(f, false, SG_HEALTH_BAD_DEAF);
+    fx_advance(f, S(4));
+    fx_connect(f);
+    expect(f, false, SG_HEALTH_BAD_DEAF); /* subscribed again, still nothing heard */
+    (void)fx_msg(f, 2, 1, 1);
+    expect(f, true, SG_HEALTH_OK_READING);
+    sg_bcast_stats s = fx_stats(f);
+    assert_int_equal(s.counters.gaps_watchdog, 3);
+    assert_int_equal(s.counters.health_transitions, 2);
+    const sg_bcast_action *a = fx_last(f, SG_ACT_HEALTH);
+    assert_true(a->u.health.healthy);
     fx_free(f);
 }
 
@@ -198,7 +239,8 @@ int main(void)
         cmocka_unit_test(transient_reconnect_never_flaps),
         cmocka_unit_test(disabled_is_always_healthy),
         cmocka_unit_test(heartbeats_keep_a_hearing_reader_alive),
-        cmocka_unit_test(deaf_reader_is_dropped_reported_and_recovered),
+        cmocka_unit_test(one_silent_session_reconnects_without_a_probe_flap),
+        cmocka_unit_test(a_backbone_that_never_delivers_is_a_wedge),
         cmocka_unit_test(any_message_refreshes_the_watchdog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

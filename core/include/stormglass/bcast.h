@@ -83,6 +83,13 @@ extern "C" {
 /* Rounds of due-timer processing one sg_bcast_on_timer call performs (a
  * time jump can make several timers due at once; each round is O(1)). */
 #define SG_BCAST_TIMER_ROUNDS 16u
+/* Consecutive sessions the silence watchdog had to end without hearing a
+ * single message before the worker is judged unhealthy (BAD_DEAF).  One
+ * trip is a transient outage the watchdog already handles by reconnecting
+ * (a frozen backbone, a half-open session after a failover): health stays
+ * 200 so a probe does not restart a worker that heals itself.  A backbone
+ * that keeps accepting subscriptions and never delivers is a wedge. */
+#define SG_BCAST_DEAF_SESSIONS_UNHEALTHY 3u
 
 /* ---- configuration (mirrors the OPAL seed's documented table) --------- */
 
@@ -225,7 +232,8 @@ typedef enum sg_health_reason {
     SG_HEALTH_OK_RECONNECTING,  /* healthy: transient reconnect within retries (no probe flap) */
     SG_HEALTH_OK_DISABLED,      /* healthy: healthcheck disabled by config */
     SG_HEALTH_BAD_GIVEN_UP,     /* unhealthy: retries exhausted */
-    SG_HEALTH_BAD_DEAF,         /* unhealthy: connected but silent past the watchdog */
+    SG_HEALTH_BAD_DEAF,         /* unhealthy: SG_BCAST_DEAF_SESSIONS_UNHEALTHY sessions in a row
+                                   went silent past the watchdog without hearing anything */
     SG_HEALTH_BAD_NO_READER     /* unhealthy: listeners depend on an absent reader */
 } sg_health_reason;
 

@@ -17,10 +17,13 @@
  * (replayable with the simulator, and the input for its shrinker) and the
  * harness aborts, so libFuzzer keeps the input.  The documented limit of
  * a half-open session (only the watchdog can notice it) is respected as
- * the swarm does: a world with one runs the watchdog.  (Two worlds this
- * search found, a restarted worker's first session and a dead worker's
- * lost buffer, were gaps of the core until its convergence fixes; their
- * inputs stay in the corpus as regression tests.)
+ * the swarm does: a world with one runs the watchdog.  No other
+ * violation is excused: the two worlds this search once reported as
+ * known gaps, a restarted worker's first session (REFETCH, class C) and
+ * a dead worker's lost buffer (the goodbye/epoch rules and the after-loss
+ * flag, class B), are closed by the core's convergence fixes, and their
+ * inputs (regress-first-session-after-crash, regress-dead-worker-buffer)
+ * must converge like any other world.
  */
 #include <errno.h>
 #include <inttypes.h>

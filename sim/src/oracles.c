@@ -83,10 +83,14 @@ static void check_worker(sim_world *w, sim_worker *wk, const sg_bcast_stats *st,
     }
     /* Wedged: alive, listeners depend on it (registered clients, or a
      * listener count the model holds, leaked ones included), the backbone
-     * is reachable, and yet its session has not been hearing for longer
-     * than the grace. */
+     * is reachable and keeps the sessions it accepts, and yet its session
+     * has not been hearing for longer than the grace.  While a
+     * connect-drop fault kills every session shortly after it opens,
+     * nobody can hear: a worker that keeps reconnecting then is not
+     * wedged, and its deaf time counts from the fault's end. */
     bool depended_on = wk->registered > 0 || st->listeners > 0;
-    bool deaf = wk->alive && depended_on && !worker_hearing(wk) && backbone_reachable(w, wk);
+    bool usable = backbone_reachable(w, wk) && w->bb.connect_drop_depth == 0;
+    bool deaf = wk->alive && depended_on && !worker_hearing(wk) && usable;
     if (!deaf) {
         wk->deaf_since = SG_TIME_NEVER;
     } else if (wk->deaf_since == SG_TIME_NEVER) {

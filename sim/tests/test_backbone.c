@@ -148,6 +148,36 @@ static void connect_then_drop_keeps_the_reader_flapping(void **state)
     sim_result_free(&r);
 }
 
+/* A backbone that drops every connection is not one a worker could hear
+ * from: the core keeps reconnecting (health 200, OK_RECONNECTING, by
+ * design) and that is no health lie, however long the fault lasts; the
+ * deaf time counts from the fault's end (found by fuzz/sim_faults: two
+ * connect-drop faults in a row and a 17 s backoff after the last one). */
+static void connect_then_drop_longer_than_the_wedge_grace_is_no_health_lie(void **state)
+{
+    (void)state;
+    sim_scenario s;
+    small_scenario(&s, SIM_BACKBONE_POSTGRES);
+    s.duration_ns = S(300);
+    s.workload.publisher = 0;
+    sim_fault down = down_at(S(20), S(1)); /* every worker has to connect again */
+    sim_fault cd = sim_fault_make(SIM_FAULT_CONNECT_DROP, S(20));
+    cd.duration_ns = S(100); /* longer than the 60 s wedge grace */
+    cd.up_ns = MS(100);
+    assert_int_equal(sim_scenario_add_fault(&s, &down), SG_OK);
+    assert_int_equal(sim_scenario_add_fault(&s, &cd), SG_OK);
+    sim_model_set m;
+    assert_int_equal(sim_model_resolve("core", &m, NULL), SG_OK);
+    sim_result r;
+    sg_error err = {{0}};
+    assert_int_equal(sim_run(&s, &m, 1, NULL, &r, &err), SG_OK);
+    assert_true(r.metrics[SIM_M_BACKBONE_CONNECTS] > 2 * 5); /* it kept trying */
+    assert_int_equal(r.violations_per_oracle[SIM_ORACLE_HEALTH_LIE], 0);
+    assert_int_equal(r.metrics[SIM_M_WEDGED_S], 0);
+    assert_int_equal(r.metrics[SIM_M_CONVERGED], 1);
+    sim_result_free(&r);
+}
+
 static void flap_train_counts_every_cycle(void **state)
 {
     (void)state;
@@ -180,6 +210,7 @@ int main(void)
         cmocka_unit_test(redis_kills_a_slow_subscriber_at_its_output_buffer),
         cmocka_unit_test(a_slow_subscriber_catches_up_when_the_fault_ends),
         cmocka_unit_test(connect_then_drop_keeps_the_reader_flapping),
+        cmocka_unit_test(connect_then_drop_longer_than_the_wedge_grace_is_no_health_lie),
         cmocka_unit_test(flap_train_counts_every_cycle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

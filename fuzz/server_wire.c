@@ -7,7 +7,8 @@
  * name is valid; the decoded topic and payload point inside the input and
  * cover it exactly; what decodes re-encodes to the same bytes; anything
  * encoded decodes back to the same topic and payload; a whole message
- * decodes only with a valid header (heartbeats carry no body); every
+ * decodes only with a valid header, the header as the core decodes it
+ * (heartbeats and goodbyes carry no body, whatever follows); every
  * rejection says why.  Inputs are exact-size copies: no read past len.
  */
 #include <stdlib.h>
@@ -54,11 +55,18 @@ static void decode_message(const uint8_t *raw, size_t len)
     sg_bcast_header alone;
     bool header_ok = len >= SG_BCAST_HEADER_BYTES && sg_bcast_header_decode(msg, len, &alone, NULL) == SG_OK;
     FUZZ_CHECK(st != SG_OK || header_ok);
+    if (st == SG_OK) {
+        FUZZ_CHECK(h.origin == alone.origin && h.kind == alone.kind && h.epoch == alone.epoch &&
+                   h.seq == alone.seq && h.flags == alone.flags);
+    }
     if (st == SG_OK && h.kind == SG_MSG_DATA) {
         check_body(msg + SG_BCAST_HEADER_BYTES, len - SG_BCAST_HEADER_BYTES, &b);
     } else if (st == SG_OK) {
-        FUZZ_CHECK(h.kind == SG_MSG_HEARTBEAT && b.topic_len == 0 && b.payload_len == 0);
+        FUZZ_CHECK((h.kind == SG_MSG_HEARTBEAT || h.kind == SG_MSG_GOODBYE) && b.topic_len == 0 &&
+                   b.payload_len == 0);
     } else {
+        /* a valid header with a DATA kind: only the body can be wrong */
+        FUZZ_CHECK(!header_ok || alone.kind == SG_MSG_DATA);
         FUZZ_CHECK(st == SG_E_INVALID && err.msg[0] != '\0');
     }
     free(msg);

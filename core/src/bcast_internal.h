@@ -108,6 +108,10 @@ typedef struct sg_replay {
      * or their failed send's number was given back): the sender skips this
      * many numbers so peers see the loss (bcast_publish.c). */
     uint64_t lost_unnumbered;
+    /* Dropped items that still held the number of their failed send: the
+     * number stays a hole, and the next stamp carries the after-loss flag
+     * for receivers that hear the origin for the first time after it. */
+    uint64_t lost_numbered;
 } sg_replay;
 
 sg_status sg_replay_init(sg_replay *q, uint32_t items_max, uint64_t bytes_max);
@@ -257,7 +261,8 @@ struct sg_bcast {
     uint64_t next_seq;     /* next DATA sequence number to stamp (starts at 1) */
     uint64_t seq_skip;     /* publishes dropped before holding a number: skipped at the next stamp */
     uint64_t loss_mark;    /* the number that carries SG_MSG_FLAG_AFTER_LOSS (0 = none) */
-    bool loss_suspect;     /* the next stamp gets the flag: a session we sent in ended */
+    bool loss_suspect;     /* the next stamp gets the flag: a session we sent in ended, or a
+                              failed send's copy could not be kept (its number is a hole) */
     bool sent_in_session;  /* a DATA number was stamped while the current session read */
     uint64_t own_echo_seq; /* ON_ECHO: last own sequence delivered */
     sg_registry registry;

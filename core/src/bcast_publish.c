@@ -48,7 +48,9 @@ uint64_t sg_publish_pending_skips(const sg_bcast *b)
 }
 
 /* The number for the next message on the wire, past any lost publishes;
- * the first one after a (suspected) loss is marked for the flag.  A failed
+ * the first one after a (suspected) loss is marked for the flag: skipped
+ * numbers, a lost message that held a number (a failed send whose copy
+ * could not be kept or was evicted), or a session that ended badly.  A failed
  * send of the marked number that is re-stamped later keeps the flag: the
  * rewind cannot pass the skipped numbers below it. */
 static uint64_t stamp_seq(sg_bcast *b)
@@ -59,9 +61,10 @@ static uint64_t stamp_seq(sg_bcast *b)
     b->counters.seq_skips += skip;
     b->seq_skip = 0;
     b->replay.lost_unnumbered = 0;
-    if (skip > 0 || b->loss_suspect) {
+    if (skip > 0 || b->loss_suspect || b->replay.lost_numbered > 0) {
         b->loss_mark = b->next_seq;
         b->loss_suspect = false;
+        b->replay.lost_numbered = 0;
     }
     b->sent_in_session = true;
     return b->next_seq++;
@@ -148,12 +151,19 @@ void sg_publish_result_of_send(sg_bcast *b, const sg_bcast_header *h, const uint
         return;
     }
     b->counters.publish_failures++;
+    bool kept = false;
     if (is_poison(b, payload, len)) {
         b->counters.replay_drops_poison++;
     } else if (b->config.replay_items_max == 0) {
         b->counters.publish_drops++;
     } else if (sg_replay_push_returned(&b->replay, payload, len, h->seq) == SG_OK) {
         b->counters.buffered++;
+        kept = true;
+    }
+    if (!kept) {
+        /* its number stays a hole: a receiver that knows us sees the jump,
+         * one that hears us first after it needs the flag */
+        b->loss_suspect = true;
     }
     rewind_seq(b);
     sg_recovery_kick(b);
@@ -216,7 +226,7 @@ void sg_publish_goodbye(sg_bcast *b)
     memset(&a, 0, sizeof a);
     a.kind = SG_ACT_GOODBYE;
     a.u.goodbye.header = sg_own_header(b, SG_MSG_GOODBYE, last);
-    if (last > b->next_seq - 1u || b->loss_suspect) {
+    if (last > b->next_seq - 1u || b->loss_suspect || b->replay.lost_numbered > 0) {
         a.u.goodbye.header.flags = SG_MSG_FLAG_AFTER_LOSS;
     }
     sg_emit(b, &a);

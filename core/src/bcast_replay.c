@@ -17,7 +17,8 @@
  *
  * A dropped item must not vanish silently (swarm class A): one that still
  * holds the number of its failed send leaves that number unused, a hole
- * peers see; any other is counted in lost_unnumbered, and the sender skips
+ * peers see (counted in lost_numbered, so the sender flags its next
+ * message); any other is counted in lost_unnumbered, and the sender skips
  * that many numbers at its next send.
  */
 #include <assert.h>
@@ -96,6 +97,8 @@ static void evict_front(sg_replay *q)
     sg_replay_item *it = *slot_at(q, 0);
     if (!holds_number(it)) {
         q->lost_unnumbered++;
+    } else {
+        q->lost_numbered++;
     }
     q->head = (q->head + 1) % q->items_max;
     q->count--;

@@ -152,6 +152,81 @@ static void skips_wait_for_the_next_send_and_count_once(void **state)
     fx_free(o);
 }
 
+/* A failed send whose copy cannot be kept leaves its number unused.  A
+ * peer that knows the origin sees the jump; one that hears the origin for
+ * the first time after it (a peer restarted in between, a new reader run)
+ * takes the next number for a baseline unless it is flagged (found by
+ * fuzz/sim_faults: a peer's graceful restart, then a send that failed
+ * while the copy's allocation failed; the restarted peer's clients stayed
+ * stale for good). */
+static void a_failed_send_whose_copy_is_lost_flags_the_next_message(void **state)
+{
+    (void)state;
+    fx *o = fx_worker(1, fx_config());
+    (void)fx_sent(o, 1);
+    uint8_t p[8];
+    memset(p, 2, sizeof p);
+    sg_publish_result r2 = sg_bcast_publish(o->b, o->now, p, sizeof p);
+    assert_int_equal(r2.verdict, SG_PUBLISH_SEND);
+    assert_int_equal(r2.header.seq, 2);
+    test_fiu_fail_nth(REPLAY_ALLOC, 1);
+    sg_bcast_on_publish_result(o->b, o->now, &r2.header, p, sizeof p, false);
+    fiu_disable(REPLAY_ALLOC);
+    fx_drain(o);
+    assert_int_equal(fx_stats(o).counters.replay_drops_nomem, 1);
+    sg_bcast_header h3 = fx_sent(o, 3);
+    assert_int_equal(h3.seq, 3); /* 2 is a hole */
+    assert_int_equal(h3.flags, SG_MSG_FLAG_AFTER_LOSS);
+    assert_int_equal(fx_sent(o, 4).flags, 0); /* only the first one after it */
+    fx *fresh = fx_worker(2, fx_config());
+    assert_int_equal(fx_relay(fresh, &h3), SG_MSG_DELIVER);
+    assert_int_equal(fx_stats(fresh).counters.gaps_sequence, 1);
+    fx_free(fresh);
+    fx_free(o);
+    /* the same with buffering off: the failed send's copy has nowhere to go */
+    sg_bcast_config c = fx_config();
+    c.replay_items_max = 0;
+    fx *q = fx_worker(1, c);
+    (void)fx_sent(q, 1);
+    sg_publish_result r = sg_bcast_publish(q->b, q->now, p, sizeof p);
+    sg_bcast_on_publish_result(q->b, q->now, &r.header, p, sizeof p, false);
+    fx_drain(q);
+    sg_bcast_header h = fx_sent(q, 3);
+    assert_int_equal(h.seq, 3);
+    assert_int_equal(h.flags, SG_MSG_FLAG_AFTER_LOSS);
+    fx_free(q);
+}
+
+/* A kept copy that still holds its failed send's number (a later number
+ * was already out, so it could not be given back) and is then evicted on
+ * overflow leaves a hole too: the next number is flagged. */
+static void an_evicted_copy_holding_its_number_flags_the_next_message(void **state)
+{
+    (void)state;
+    sg_bcast_config c = fx_config();
+    c.replay_items_max = 1;
+    fx *o = fx_worker(1, c);
+    (void)fx_sent(o, 1);
+    uint8_t p2[8], p3[8];
+    memset(p2, 2, sizeof p2);
+    memset(p3, 3, sizeof p3);
+    sg_publish_result r2 = sg_bcast_publish(o->b, o->now, p2, sizeof p2);
+    sg_publish_result r3 = sg_bcast_publish(o->b, o->now, p3, sizeof p3);
+    assert_int_equal(r3.header.seq, 3);
+    sg_bcast_on_publish_result(o->b, o->now, &r2.header, p2, sizeof p2, false); /* kept, holds 2 */
+    sg_bcast_on_publish_result(o->b, o->now, &r3.header, p3, sizeof p3, true);
+    fx_drain(o);
+    assert_int_equal(fx_publish(o, 4, 8).verdict, SG_PUBLISH_BUFFERED); /* evicts the copy of 2 */
+    assert_int_equal(fx_stats(o).counters.replay_drops_overflow, 1);
+    fx_mark(o);
+    fx_advance(o, S(3)); /* the replay-only round */
+    const sg_bcast_action *a = fx_last(o, SG_ACT_PUBLISH);
+    assert_non_null(a);
+    assert_int_equal(a->u.publish.header.seq, 4);
+    assert_int_equal(a->u.publish.header.flags, SG_MSG_FLAG_AFTER_LOSS);
+    fx_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +235,8 @@ int main(void)
         cmocka_unit_test(a_poison_publish_is_a_gap_at_the_peer),
         cmocka_unit_test(a_dropped_publish_is_a_gap_in_the_origins_own_echo),
         cmocka_unit_test(skips_wait_for_the_next_send_and_count_once),
+        cmocka_unit_test(a_failed_send_whose_copy_is_lost_flags_the_next_message),
+        cmocka_unit_test(an_evicted_copy_holding_its_number_flags_the_next_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,8 +160,10 @@ typedef enum sg_msg_kind {
 
 /* sg_bcast_header.flags */
 /* The origin suspects that messages of its right before this one were
- * lost: it skipped the numbers of publishes it dropped, or its previous
- * session ended while what it had sent may not have arrived.  A receiver
+ * lost: it skipped the numbers of publishes it dropped, a message that
+ * held a number was lost (a failed send whose copy could not be kept or
+ * was evicted), or its previous session ended while what it had sent may
+ * not have arrived.  A receiver
  * that knows the origin sees the jump anyway; one that hears the origin
  * for the first time (in this reader run) cannot tell whether the loss
  * predates its subscription, and takes the flag for a gap. */

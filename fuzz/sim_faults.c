@@ -14,7 +14,8 @@
  *
  * Any oracle violation is a finding: the scenario is written out in the
  * simulator's text form to reports/fuzz/sim_faults/violation-<hash>.storm
- * (replayable with the simulator, and the input for its shrinker) and the
+ * (`stormglass run FILE --model core --seed N` replays it, `stormglass
+ * shrink` reduces it) and the
  * harness aborts, so libFuzzer keeps the input.  The documented limit of
  * a half-open session (only the watchdog can notice it) is respected as
  * the swarm does: a world with one runs the watchdog.  No other
@@ -34,6 +35,7 @@
 #include "fuzz.h"
 #include "sim/run.h"
 #include "sim/search.h"
+#include "sim/storm.h"
 
 #define FAULTS_MAX 5u
 #define EVENTS_MAX 4000000u
@@ -109,6 +111,9 @@ static sim_fault make_fault(fuzz_input *in, const sim_scenario *s)
     }
     f.duration_ns = span(in, SG_NS_PER_S, 30 * SG_NS_PER_S, 100 * SG_NS_PER_MS);
     fault_details(in, &f, workers);
+    /* only the fields its kind uses, as the storm parser keeps them, so
+     * the written storm file is exactly the world that ran */
+    storm_fault_normalize(&f);
     return f;
 }
 
@@ -153,6 +158,8 @@ static void write_finding(const sim_scenario *s, uint64_t seed, const sim_result
     }
     (void)fprintf(out, "# found by fuzz/sim_faults.c (model core, seed %" PRIu64 ")\n", seed);
     (void)fprintf(out, "# %s at %.3f s: %s\n", sim_oracle_name(v->oracle), (double)v->at / 1e9, v->event);
+    (void)fprintf(out, "title found by fuzz/sim_faults: %s\n", sim_oracle_name(v->oracle));
+    (void)fprintf(out, "expect core: oracle.%s == 0\n", sim_oracle_name(v->oracle));
     sim_scenario_print(out, s);
     (void)fclose(out);
     (void)fprintf(stderr, "sim_faults: scenario written to %s\n", path);

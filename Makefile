@@ -91,8 +91,8 @@ test-asan:
 test-clang:
 	@$(MAKE) --no-print-directory CC=clang BUILD_TYPE=release test-unit
 
-test: test-unit test-asan test-clang
-	@echo "make test: all suites passed (release, asan+ubsan, clang)"
+test: test-unit test-asan test-clang test-fleet
+	@echo "make test: all suites passed (release, asan+ubsan, clang, fleet)"
 
 clean:
 	rm -rf build bin reports/*.xml reports/*.json reports/*.html reports/storms reports/bench reports/fuzz

@@ -10,5 +10,7 @@
 #include "backbone.h"
 
 extern const sd_backbone_ops sd_backbone_redis;
+extern const sd_backbone_ops sd_backbone_postgres;
+extern const sd_backbone_ops sd_backbone_postgresql;
 
 #endif

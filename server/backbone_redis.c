@@ -61,11 +61,11 @@ typedef enum phase {
     PH_SUBSCRIBED
 } phase;
 
-typedef enum op {
+typedef enum redis_op_kind {
     OP_HELLO = 1, /* SELECT or PING while connecting */
     OP_PUBLISH,
     OP_FETCH
-} op;
+} redis_op_kind;
 
 typedef struct publish_req {
     sd_publish_kind kind;
@@ -198,7 +198,7 @@ static void hello_answered(sd_backbone *bb, redis_link *l, const redisReply *rep
 static void on_reply(void *ctx, redis_link *l, rl_cmd *cmd, const redisReply *reply)
 {
     sd_backbone *bb = ctx;
-    switch ((op)cmd->op) {
+    switch ((redis_op_kind)cmd->op) {
     case OP_HELLO: hello_answered(bb, l, reply); break;
     case OP_PUBLISH: publish_answered(bb, cmd, reply); break;
     case OP_FETCH: fetch_answered(bb, cmd, reply); break;

@@ -22,9 +22,10 @@ $(B)/obj/server/backbone_postgres.o $(B)/obj/server/pg_link.o: MODULE_CPPFLAGS :
 BACKBONE_TEST_CPPFLAGS := $(SERVER_CPPFLAGS) $(CMOCKA_CFLAGS) -Icore/tests $(BACKBONE_PQ_CPPFLAGS) \
 	-DSD_TEST_CI_DIR='"ci"' -DSD_TEST_KAFKA_MOCK='"$(B)/tests/fleet/kafka_mock"'
 $(B)/obj/server/tests/test_backbone_%.o: MODULE_CPPFLAGS := $(BACKBONE_TEST_CPPFLAGS)
-$(B)/obj/server/tests/bb_harness.o: MODULE_CPPFLAGS := $(BACKBONE_TEST_CPPFLAGS)
+$(B)/obj/server/tests/bb_harness.o $(B)/obj/server/tests/bb_contract.o: MODULE_CPPFLAGS := \
+	$(BACKBONE_TEST_CPPFLAGS)
 BACKBONE_TEST_BINS := $(filter $(B)/tests/server/test_backbone_%,$(SERVER_TEST_BINS))
-$(BACKBONE_TEST_BINS): $(B)/obj/server/tests/bb_harness.o
+$(BACKBONE_TEST_BINS): $(B)/obj/server/tests/bb_harness.o $(B)/obj/server/tests/bb_contract.o
 
 # The mock Kafka cluster host (a test helper, never installed).
 KAFKA_MOCK := $(B)/tests/fleet/kafka_mock
@@ -32,3 +33,28 @@ $(KAFKA_MOCK): $(B)/obj/server/tests/fleet/kafka_mock.o
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lrdkafka -lpthread
 $(B)/tests/server/test_backbone_kafka: | $(KAFKA_MOCK)
+
+# ---- fleet fault tests --------------------------------------------------------
+# One run per backbone through ci/with-backbone (which starts and always
+# removes the server).  The 20 s SIGSTOP case runs on Redis; the others
+# keep the same shape with a shorter freeze, to bound CI time.
+FLEET := server/tests/fleet/fleet.py --server $(SERVER_BIN)
+FLEET_BACKBONES ?= redis postgres
+FLEET_STOP_redis := 20
+FLEET_STOP_postgres := 6
+FLEET_STOP_kafka := 6
+
+.PHONY: test-fleet soak
+test-fleet: deps $(SERVER_BIN) $(KAFKA_MOCK)
+	@set -e; for kind in $(FLEET_BACKBONES); do \
+		stop=$(FLEET_STOP_redis); [ $$kind = postgres ] && stop=$(FLEET_STOP_postgres); \
+		[ $$kind = kafka ] && stop=$(FLEET_STOP_kafka); \
+		KAFKA_MOCK=$(KAFKA_MOCK) ci/with-backbone $$kind -- /usr/bin/python3 $(FLEET) --stop-seconds $$stop; \
+	done
+
+# 50 backbone kills over about 10 minutes per backbone, nothing lost (not in CI).
+SOAK_BACKBONES ?= redis
+soak: deps $(SERVER_BIN) $(KAFKA_MOCK)
+	@set -e; for kind in $(SOAK_BACKBONES); do \
+		KAFKA_MOCK=$(KAFKA_MOCK) ci/with-backbone $$kind -- /usr/bin/python3 $(FLEET) --soak; \
+	done

@@ -1,0 +1,669 @@
+/*
+ * backbone_postgres.c - postgres://... (or postgresql://), the PostgreSQL
+ * LISTEN/NOTIFY backbone, with libpq fully non-blocking on the server's
+ * loop (pg_link.c).  The URI goes to libpq whole.
+ *
+ * Mapping:
+ *   state    table stormglass_state(topic PRIMARY KEY, payload bytea),
+ *            upserted by the same statement that notifies, so the row and
+ *            the notification commit together and in the same order (the
+ *            row lock serializes two instances writing one topic);
+ *   updates  NOTIFY stormglass with the whole wire message.  NOTIFY takes
+ *            text under 8000 bytes: a message whose base64 form fits is sent
+ *            inline ("m:<base64>"); a larger one is stored in
+ *            stormglass_spill and the notification carries its id
+ *            ("r:<id>"); the listener fetches the row, and messages keep
+ *            their order across both kinds (an ordered inbox).  Spill rows
+ *            older than PG_SPILL_KEEP are pruned by later spills;
+ *   sessions two connections: commands (table setup, publishes, state
+ *            fetches) and listen (LISTEN, spill fetches).  connected = both
+ *            up and the tables exist; subscribed = LISTEN acknowledged (it
+ *            is per session: the core asks again after every reconnect);
+ *            dropped = either connection lost.
+ *
+ * libpq ignores connect_timeout in non-blocking mode: a uv timer bounds the
+ * attempt.  TCP keepalive and a user timeout are set through libpq's own
+ * keywords; a frozen server is caught by the core's watchdog.  A publish
+ * lost with its connection is reported failed only if its query had not
+ * fully left (bcast.h).
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backbone.h"
+#include "backbone_net.h"
+#include "bb_base64.h"
+#include "bb_inbox.h"
+#include "bb_relay.h"
+#include "bb_socket.h"
+#include "pg_link.h"
+#include "sd_log.h"
+#include "wire.h"
+
+#define PG_NOTIFY_MAX 7999u          /* NOTIFY payload bytes (server limit: under 8000) */
+#define PG_INLINE_MAX ((PG_NOTIFY_MAX - 2u) / 4u * 3u) /* raw bytes whose "m:"+base64 fits */
+#define PG_PAYLOAD_MAX (16u << 20)   /* one message, spilled through a row */
+#define PG_URI_MAX 1024u
+#define PG_WHY_MAX 512u
+#define PG_SPILL_KEEP "10 minutes"
+_Static_assert(PG_INLINE_MAX == 5997u, "inline bound: base64 of it plus the prefix fits NOTIFY");
+_Static_assert(PG_PAYLOAD_MAX <= SG_BCAST_PAYLOAD_MAX, "postgres payload bound within the core's");
+
+static const char sql_setup[] =
+    "SET client_min_messages TO warning;"
+    "SELECT pg_advisory_xact_lock(7316001);"
+    "CREATE TABLE IF NOT EXISTS stormglass_state (topic text PRIMARY KEY, payload bytea NOT NULL,"
+    " updated timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS stormglass_spill (id bigserial PRIMARY KEY, msg bytea NOT NULL,"
+    " created timestamptz NOT NULL DEFAULT now());"
+    "CREATE INDEX IF NOT EXISTS stormglass_spill_created ON stormglass_spill (created)";
+static const char sql_listen[] = "LISTEN stormglass";
+static const char sql_publish_inline[] =
+    "WITH s AS (INSERT INTO stormglass_state (topic, payload) VALUES ($1, $2) ON CONFLICT (topic)"
+    " DO UPDATE SET payload = EXCLUDED.payload, updated = now())"
+    " SELECT pg_notify('stormglass', $3)";
+static const char sql_publish_spill[] =
+    "WITH s AS (INSERT INTO stormglass_state (topic, payload) VALUES ($1, $2) ON CONFLICT (topic)"
+    " DO UPDATE SET payload = EXCLUDED.payload, updated = now()),"
+    " d AS (DELETE FROM stormglass_spill WHERE created < now() - interval '" PG_SPILL_KEEP "'),"
+    " sp AS (INSERT INTO stormglass_spill (msg) VALUES ($3) RETURNING id)"
+    " SELECT pg_notify('stormglass', 'r:' || id) FROM sp";
+static const char sql_heartbeat[] = "SELECT pg_notify('stormglass', $1)";
+static const char sql_fetch_state[] = "SELECT payload FROM stormglass_state WHERE topic = $1";
+static const char sql_fetch_spill[] = "SELECT msg FROM stormglass_spill WHERE id = $1";
+
+typedef enum phase {
+    PH_IDLE = 0,
+    PH_CONNECTING,
+    PH_CONNECTED,
+    PH_SUBSCRIBING,
+    PH_SUBSCRIBED
+} phase;
+
+typedef enum pg_op_kind {
+    OP_SETUP = 1,
+    OP_LISTEN,
+    OP_PUBLISH,
+    OP_FETCH_STATE,
+    OP_FETCH_SPILL
+} pg_op_kind;
+
+typedef struct publish_req {
+    sd_publish_kind kind;
+    size_t len;
+    uint8_t msg[];
+} publish_req;
+
+typedef struct fetch_req {
+    sd_state_cb cb;
+    void *arg;
+    uint64_t cookie;
+    size_t topic_len;
+    char topic[];
+} fetch_req;
+
+struct sd_backbone {
+    uv_loop_t *loop;
+    bb_relay relay;
+    bb_inbox inbox;            /* incoming messages in notification order */
+    sd_backbone_limits limits;
+    char uri[PG_URI_MAX];
+    uv_timer_t timer;          /* bounds CONNECTING */
+    pg_link *cmd, *listen;
+    int ready_links;
+    bool tables_ready;
+    phase phase;
+    uint32_t open_handles;
+    bool destroyed;
+    uint32_t queued;
+    uint64_t queued_bytes;
+    uint64_t published, publish_failures, received, spilled;
+};
+
+static void maybe_free(sd_backbone *bb)
+{
+    if (bb->destroyed && bb->open_handles == 0) {
+        bb_inbox_free(&bb->inbox);
+        free(bb);
+    }
+}
+
+static void teardown(sd_backbone *bb)
+{
+    pg_link *cmd = bb->cmd, *listen = bb->listen;
+    bb->cmd = NULL;
+    bb->listen = NULL;
+    bb->phase = PH_IDLE;
+    bb->ready_links = 0;
+    bb->tables_ready = false;
+    bb_inbox_clear(&bb->inbox);
+    uv_timer_stop(&bb->timer);
+    if (cmd != NULL) {
+        pg_link_close(cmd);
+    }
+    if (listen != NULL) {
+        pg_link_close(listen);
+    }
+}
+
+static void fail_session(sd_backbone *bb, const char *why)
+{
+    if (bb->phase == PH_IDLE) {
+        return;
+    }
+    bb_session_event what = bb->phase == PH_CONNECTING ? BB_CONNECT_FAILED : BB_DROPPED;
+    char text[PG_WHY_MAX];
+    snprintf(text, sizeof text, "postgres: %.400s", why);
+    teardown(bb);
+    bb_relay_session_event(&bb->relay, what, text);
+}
+
+static bool current(const sd_backbone *bb, const pg_link *l)
+{
+    return l != NULL && (l == bb->cmd || l == bb->listen);
+}
+
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType s = PQresultStatus(res);
+    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+static const char *result_why(const PGresult *res)
+{
+    return res != NULL ? PQresultErrorMessage(res) : "connection lost";
+}
+
+/* ---- incoming messages ------------------------------------------------------ */
+
+/* Hands every complete message at the head of the inbox to the relay. */
+static void deliver_inbox(sd_backbone *bb)
+{
+    const uint8_t *msg = NULL;
+    size_t len = 0;
+    while (bb->phase == PH_SUBSCRIBED && bb_inbox_head(&bb->inbox, &msg, &len)) {
+        bb->received++;
+        sg_status st = bb_relay_message(&bb->relay, msg, len);
+        bb_inbox_pop(&bb->inbox);
+        if (st != SG_OK) {
+            fail_session(bb, "incoming backlog over its bound");
+            return;
+        }
+    }
+}
+
+static void fetch_spill(sd_backbone *bb, uint64_t id, uint64_t ticket)
+{
+    char idtext[24];
+    int n = snprintf(idtext, sizeof idtext, "%" PRIu64, id);
+    const char *values[] = {idtext};
+    int lengths[] = {n}, formats[] = {0};
+    if (pg_link_query(bb->listen, OP_FETCH_SPILL, (void *)(uintptr_t)ticket, sql_fetch_spill, 1, values, lengths,
+                      formats, 1) != SG_OK) {
+        fail_session(bb, "cannot queue a spill fetch");
+    }
+}
+
+static void on_notify(void *ctx, pg_link *l, const PGnotify *n)
+{
+    sd_backbone *bb = ctx;
+    if (l != bb->listen || bb->phase != PH_SUBSCRIBED || strcmp(n->relname, "stormglass") != 0) {
+        return;
+    }
+    sg_status st = SG_E_INVALID;
+    if (strncmp(n->extra, "m:", 2) == 0) {
+        st = bb_inbox_push_base64(&bb->inbox, n->extra + 2);
+    } else if (strncmp(n->extra, "r:", 2) == 0) {
+        char *end = NULL;
+        uint64_t id = strtoull(n->extra + 2, &end, 10);
+        uint64_t ticket = 0;
+        st = *end == '\0' ? bb_inbox_push_pending(&bb->inbox, &ticket) : SG_E_INVALID;
+        if (st == SG_OK) {
+            fetch_spill(bb, id, ticket);
+            return;
+        }
+    }
+    if (st == SG_E_INVALID) {
+        sd_log(SD_LOG_WARN, "postgres_bad_notification", "bytes=%zu", strlen(n->extra));
+        return;
+    }
+    if (st != SG_OK) {
+        fail_session(bb, "incoming backlog over its bound");
+        return;
+    }
+    deliver_inbox(bb);
+}
+
+static void spill_fetched(sd_backbone *bb, pg_link *l, pg_op *op, const PGresult *res)
+{
+    if (!current(bb, l) || bb->phase != PH_SUBSCRIBED) {
+        return;
+    }
+    uint64_t ticket = (uint64_t)(uintptr_t)op->data;
+    if (res == NULL || !result_ok(res) || PQntuples(res) != 1) {
+        /* pruned or unreadable: the message is lost to this session, so is
+         * the session (the core then resyncs from the state table) */
+        fail_session(bb, res == NULL ? "connection lost" : "a spilled message is gone");
+        return;
+    }
+    if (bb_inbox_fill(&bb->inbox, ticket, (const uint8_t *)PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)) !=
+        SG_OK) {
+        fail_session(bb, "incoming backlog over its bound");
+        return;
+    }
+    deliver_inbox(bb);
+}
+
+/* ---- command results ---------------------------------------------------------- */
+
+static void publish_answered(sd_backbone *bb, pg_op *op, const PGresult *res)
+{
+    publish_req *p = op->data;
+    bool ok = res != NULL ? result_ok(res) : op->sent;
+    if (res != NULL && !ok) {
+        sd_log(SD_LOG_WARN, "postgres_publish_error", "error=\"%.160s\"", PQresultErrorMessage(res));
+    }
+    assert(bb->queued > 0 && bb->queued_bytes >= p->len);
+    bb->queued--;
+    bb->queued_bytes -= p->len;
+    bb->published += ok;
+    bb->publish_failures += !ok;
+    bb_relay_publish_done(&bb->relay, p->kind, p->msg, p->len, ok);
+    free(p);
+}
+
+static void state_answered(sd_backbone *bb, pg_op *op, const PGresult *res)
+{
+    fetch_req *f = op->data;
+    assert(bb->queued > 0);
+    bb->queued--;
+    bb->queued_bytes -= f->topic_len;
+    if (res == NULL || !result_ok(res)) {
+        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_E_STATE, NULL, 0,
+                       result_why(res));
+    } else if (PQntuples(res) == 0) {
+        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_OK, NULL, 0, NULL);
+    } else {
+        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_OK,
+                       (const uint8_t *)PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), NULL);
+    }
+    free(f);
+}
+
+static void session_answered(sd_backbone *bb, pg_link *l, pg_op *op, const PGresult *res)
+{
+    if (!current(bb, l)) {
+        return;
+    }
+    if (res == NULL || !result_ok(res)) {
+        if (op->op == OP_LISTEN && bb->phase == PH_SUBSCRIBING) {
+            char why[PG_WHY_MAX];
+            snprintf(why, sizeof why, "postgres: LISTEN failed: %.400s", result_why(res));
+            bb->phase = PH_CONNECTED;
+            bb_relay_session_event(&bb->relay, BB_SUBSCRIBE_FAILED, why);
+            return;
+        }
+        fail_session(bb, result_why(res));
+        return;
+    }
+    if (op->op == OP_SETUP && bb->phase == PH_CONNECTING) {
+        bb->tables_ready = true;
+        bb->phase = PH_CONNECTED;
+        uv_timer_stop(&bb->timer);
+        bb_relay_session_event(&bb->relay, BB_CONNECTED, NULL);
+    } else if (op->op == OP_LISTEN && bb->phase == PH_SUBSCRIBING) {
+        bb->phase = PH_SUBSCRIBED;
+        bb_relay_session_event(&bb->relay, BB_SUBSCRIBED, NULL);
+    }
+}
+
+static void on_result(void *ctx, pg_link *l, pg_op *op, const PGresult *res)
+{
+    sd_backbone *bb = ctx;
+    switch ((pg_op_kind)op->op) {
+    case OP_PUBLISH: publish_answered(bb, op, res); break;
+    case OP_FETCH_STATE: state_answered(bb, op, res); break;
+    case OP_FETCH_SPILL: spill_fetched(bb, l, op, res); break;
+    case OP_SETUP:
+    case OP_LISTEN: session_answered(bb, l, op, res); break;
+    }
+}
+
+static void on_ready(void *ctx, pg_link *l)
+{
+    sd_backbone *bb = ctx;
+    if (!current(bb, l) || bb->phase != PH_CONNECTING || ++bb->ready_links < 2) {
+        return;
+    }
+    if (pg_link_query(bb->cmd, OP_SETUP, NULL, sql_setup, 0, NULL, NULL, NULL, 0) != SG_OK) {
+        fail_session(bb, "cannot queue the table setup");
+    }
+}
+
+static void on_lost(void *ctx, pg_link *l, const char *why)
+{
+    sd_backbone *bb = ctx;
+    if (current(bb, l)) {
+        fail_session(bb, why);
+    }
+}
+
+static void on_link_closed(void *ctx, pg_link *l)
+{
+    sd_backbone *bb = ctx;
+    (void)l;
+    assert(bb->open_handles > 0);
+    bb->open_handles--;
+    maybe_free(bb);
+}
+
+/* ---- create / destroy ------------------------------------------------------------ */
+
+static sg_status pg_create(uv_loop_t *loop, const char *uri, const sd_backbone_limits *limits,
+                           const sd_backbone_events *events, sd_backbone **out, sg_error *err)
+{
+    assert(loop != NULL && uri != NULL && limits != NULL && events != NULL && out != NULL);
+    *out = NULL;
+    if (strlen(uri) >= PG_URI_MAX) {
+        return sg_error_set(err, SG_E_INVALID, "--backbone: postgres:// URI over %u bytes", PG_URI_MAX - 1);
+    }
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(uri, &msg);
+    if (opts == NULL) {
+        sg_error_set(err, SG_E_INVALID, "--backbone: %.120s", msg != NULL ? msg : "invalid postgres:// URI");
+        PQfreemem(msg);
+        return SG_E_INVALID;
+    }
+    PQconninfoFree(opts);
+    sd_backbone *bb = calloc(1, sizeof *bb);
+    if (bb == NULL) {
+        return sg_error_set(err, SG_E_NOMEM, "postgres://: out of memory");
+    }
+    snprintf(bb->uri, sizeof bb->uri, "%s", uri);
+    bb->loop = loop;
+    bb->limits = *limits;
+    bb_relay_init(&bb->relay, loop, events, limits->queue_items_max, limits->queue_bytes_max);
+    bb_inbox_init(&bb->inbox, limits->queue_items_max, limits->queue_bytes_max);
+    uv_timer_init(loop, &bb->timer);
+    bb->timer.data = bb;
+    bb->open_handles = 2; /* timer + relay */
+    *out = bb;
+    return SG_OK;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    sd_backbone *bb = h->data;
+    bb->open_handles--;
+    maybe_free(bb);
+}
+
+static void on_relay_closed(bb_relay *r)
+{
+    sd_backbone *bb = (sd_backbone *)((char *)r - offsetof(sd_backbone, relay));
+    bb->open_handles--;
+    maybe_free(bb);
+}
+
+static void pg_destroy(sd_backbone *bb)
+{
+    assert(!bb->destroyed);
+    bb->destroyed = true;
+    bb_relay_close(&bb->relay, on_relay_closed);
+    teardown(bb);
+    uv_close((uv_handle_t *)&bb->timer, on_timer_closed);
+}
+
+/* ---- session ---------------------------------------------------------------------- */
+
+static const pg_link_owner link_owner_template = {NULL, on_ready, on_result, on_notify, on_lost, on_link_closed};
+
+static pg_link *open_link(sd_backbone *bb, char *why, size_t why_size)
+{
+    char idle[12], interval[12], count[12], user_timeout[16];
+    snprintf(idle, sizeof idle, "%d", BB_KEEPALIVE_IDLE_S);
+    snprintf(interval, sizeof interval, "%d", BB_KEEPALIVE_INTERVAL_S);
+    snprintf(count, sizeof count, "%d", BB_KEEPALIVE_COUNT);
+    snprintf(user_timeout, sizeof user_timeout, "%u", BB_TCP_USER_TIMEOUT_MS);
+    const char *const keys[] = {"dbname",          "keepalives",     "keepalives_idle", "keepalives_interval",
+                                "keepalives_count", "tcp_user_timeout", "application_name", NULL};
+    const char *const values[] = {bb->uri, "1", idle, interval, count, user_timeout, "stormglassd", NULL};
+    pg_link_owner owner = link_owner_template;
+    owner.ctx = bb;
+    pg_link *l = pg_link_open(bb->loop, keys, values, &owner, why, why_size);
+    bb->open_handles += l != NULL;
+    return l;
+}
+
+static void on_connect_timeout(uv_timer_t *t)
+{
+    sd_backbone *bb = t->data;
+    if (bb->phase == PH_CONNECTING) {
+        fail_session(bb, "no answer within the connect timeout");
+    }
+}
+
+static sg_status pg_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
+{
+    if (bb->phase != PH_IDLE) {
+        teardown(bb);
+    }
+    bb_relay_next_session(&bb->relay);
+    bb->phase = PH_CONNECTING;
+    char why[PG_WHY_MAX] = "";
+    bb->cmd = open_link(bb, why, sizeof why);
+    bb->listen = bb->cmd != NULL ? open_link(bb, why, sizeof why) : NULL;
+    if (bb->cmd == NULL || bb->listen == NULL) {
+        fail_session(bb, why[0] != '\0' ? why : "cannot start connecting");
+        return SG_OK; /* reported through the relay */
+    }
+    uint64_t ms = timeout_ns > 0 ? (uint64_t)(timeout_ns / SG_NS_PER_MS) : 1;
+    uv_timer_start(&bb->timer, on_connect_timeout, ms > 0 ? ms : 1, 0);
+    return SG_OK;
+}
+
+static sg_status pg_subscribe(sd_backbone *bb)
+{
+    if (bb->phase != PH_CONNECTED) {
+        return SG_E_STATE;
+    }
+    bb->phase = PH_SUBSCRIBING;
+    sg_status st = pg_link_query(bb->listen, OP_LISTEN, NULL, sql_listen, 0, NULL, NULL, NULL, 0);
+    if (st != SG_OK && bb->phase == PH_SUBSCRIBING) {
+        bb->phase = PH_CONNECTED;
+    }
+    return st;
+}
+
+static void pg_disconnect(sd_backbone *bb)
+{
+    if (bb->phase != PH_IDLE) {
+        teardown(bb);
+    }
+    bb_relay_next_session(&bb->relay);
+}
+
+/* ---- publish and state ---------------------------------------------------------------- */
+
+static bool can_queue(const sd_backbone *bb, size_t len)
+{
+    return bb->queued < bb->limits.queue_items_max && bb->queued_bytes + len <= bb->limits.queue_bytes_max;
+}
+
+/* "m:" + base64(msg) into a malloc'd string (caller frees). */
+static char *inline_text(const uint8_t *msg, size_t len, int *text_len)
+{
+    size_t n = 2 + bb_base64_encoded_len(len);
+    char *t = malloc(n + 1);
+    if (t != NULL) {
+        memcpy(t, "m:", 2);
+        bb_base64_encode(msg, len, t + 2);
+        *text_len = (int)n;
+    }
+    return t;
+}
+
+static sg_status send_publish(sd_backbone *bb, publish_req *p)
+{
+    sg_bcast_header h;
+    sd_wire_body body;
+    if (sd_wire_decode(p->msg, p->len, &h, &body, NULL) != SG_OK) {
+        return SG_E_INVALID;
+    }
+    bool spill = p->len > PG_INLINE_MAX;
+    if (h.kind != SG_MSG_DATA && spill) {
+        return SG_E_TOO_BIG; /* heartbeats are 32 bytes; anything else here is a bug upstream */
+    }
+    int text_len = 0;
+    char *text = spill ? NULL : inline_text(p->msg, p->len, &text_len);
+    if (!spill && text == NULL) {
+        return SG_E_NOMEM;
+    }
+    sg_status st;
+    if (h.kind != SG_MSG_DATA) {
+        const char *values[] = {text};
+        int lengths[] = {text_len}, formats[] = {0};
+        st = pg_link_query(bb->cmd, OP_PUBLISH, p, sql_heartbeat, 1, values, lengths, formats, 0);
+    } else {
+        const char *values[] = {body.topic, (const char *)body.payload, spill ? (const char *)p->msg : text};
+        int lengths[] = {(int)body.topic_len, (int)body.payload_len, spill ? (int)p->len : text_len};
+        int formats[] = {0, 1, spill ? 1 : 0};
+        st = pg_link_query(bb->cmd, OP_PUBLISH, p, spill ? sql_publish_spill : sql_publish_inline, 3, values,
+                           lengths, formats, 0);
+        bb->spilled += spill && st == SG_OK;
+    }
+    free(text);
+    return st;
+}
+
+static sg_status pg_publish(sd_backbone *bb, sd_publish_kind kind, const uint8_t *msg, size_t len)
+{
+    if (len > PG_PAYLOAD_MAX) {
+        return SG_E_TOO_BIG;
+    }
+    if (bb->phase < PH_CONNECTED || bb->cmd == NULL) {
+        return SG_E_STATE;
+    }
+    if (!can_queue(bb, len)) {
+        return SG_E_FULL;
+    }
+    publish_req *p = malloc(sizeof *p + len);
+    if (p == NULL) {
+        return SG_E_NOMEM;
+    }
+    p->kind = kind;
+    p->len = len;
+    memcpy(p->msg, msg, len);
+    bb->queued++; /* counted first: a result may come from inside the query call */
+    bb->queued_bytes += len;
+    sg_status st = send_publish(bb, p);
+    if (st != SG_OK) {
+        bb->queued--;
+        bb->queued_bytes -= len;
+        free(p);
+    }
+    return st;
+}
+
+static sg_status pg_fetch_state(sd_backbone *bb, const char *topic, size_t topic_len, uint64_t cookie,
+                                sd_state_cb cb, void *arg)
+{
+    if (bb->phase < PH_CONNECTED || bb->cmd == NULL) {
+        return SG_E_STATE;
+    }
+    if (!can_queue(bb, topic_len)) {
+        return SG_E_FULL;
+    }
+    fetch_req *f = malloc(sizeof *f + topic_len);
+    if (f == NULL) {
+        return SG_E_NOMEM;
+    }
+    f->cb = cb;
+    f->arg = arg;
+    f->cookie = cookie;
+    f->topic_len = topic_len;
+    memcpy(f->topic, topic, topic_len);
+    bb->queued++;
+    bb->queued_bytes += topic_len;
+    const char *values[] = {topic};
+    int lengths[] = {(int)topic_len}, formats[] = {0};
+    sg_status st = pg_link_query(bb->cmd, OP_FETCH_STATE, f, sql_fetch_state, 1, values, lengths, formats, 1);
+    if (st != SG_OK) {
+        bb->queued--;
+        bb->queued_bytes -= topic_len;
+        free(f);
+    }
+    return st;
+}
+
+/* ---- observation and drills ------------------------------------------------------------- */
+
+static uint32_t pg_payload_max(const sd_backbone *bb)
+{
+    (void)bb;
+    return PG_PAYLOAD_MAX;
+}
+
+static void pg_stats(const sd_backbone *bb, sd_backbone_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->connected = bb->phase >= PH_CONNECTED;
+    out->subscribed = bb->phase == PH_SUBSCRIBED;
+    out->fd = bb->listen != NULL ? pg_link_fd(bb->listen) : -1;
+    out->published = bb->published;
+    out->publish_failures = bb->publish_failures;
+    out->received = bb->received;
+    uint64_t items = 0, bytes = 0;
+    bb_relay_depth(&bb->relay, &items, &bytes);
+    out->queue_depth = bb->queued + items + bb_inbox_count(&bb->inbox);
+    out->queue_bytes = bb->queued_bytes + bytes;
+}
+
+static sg_status pg_inject_drop(sd_backbone *bb)
+{
+    if (bb->phase == PH_IDLE) {
+        return SG_E_STATE;
+    }
+    fail_session(bb, "session ended by inject_drop");
+    return SG_OK;
+}
+
+static sg_status pg_create_postgresql(uv_loop_t *loop, const char *uri, const sd_backbone_limits *limits,
+                                      const sd_backbone_events *events, sd_backbone **out, sg_error *err)
+{
+    return pg_create(loop, uri, limits, events, out, err);
+}
+
+const sd_backbone_ops sd_backbone_postgres = {
+    .scheme = "postgres",
+    .summary = "PostgreSQL LISTEN/NOTIFY + a state table (postgres://user@host:port/db)",
+    .create = pg_create,
+    .destroy = pg_destroy,
+    .connect = pg_connect,
+    .subscribe = pg_subscribe,
+    .disconnect = pg_disconnect,
+    .publish = pg_publish,
+    .fetch_state = pg_fetch_state,
+    .payload_max = pg_payload_max,
+    .stats = pg_stats,
+    .inject_drop = pg_inject_drop,
+};
+
+/* libpq accepts both URI schemes; so does stormglassd. */
+const sd_backbone_ops sd_backbone_postgresql = {
+    .scheme = "postgresql",
+    .summary = "the same as postgres://",
+    .create = pg_create_postgresql,
+    .destroy = pg_destroy,
+    .connect = pg_connect,
+    .subscribe = pg_subscribe,
+    .disconnect = pg_disconnect,
+    .publish = pg_publish,
+    .fetch_state = pg_fetch_state,
+    .payload_max = pg_payload_max,
+    .stats = pg_stats,
+    .inject_drop = pg_inject_drop,
+};

@@ -72,7 +72,7 @@ $(B)/obj/%.o: %.c
 
 # Modules in dependency order (a module may use the libraries of those
 # before it).  A directory joins the build by having a module.mk.
-MODULE_ORDER := core sim server fuzz cli examples
+MODULE_ORDER := core sim server fuzz cli examples dist
 include $(wildcard $(addsuffix /module.mk,$(MODULE_ORDER)))
 
 .PHONY: programs
@@ -112,5 +112,5 @@ lint:
 	$(Q)cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr -q -Icore/include -Isim/include $(LINT_SRCS)
 	@echo "  LINT    clang-tidy"
-	$(Q)clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -Icore/include -Isim/include -Icli -Iserver \
+	$(Q)clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -Icore/include -Isim/include -Icli -Iserver -I$(B)/gen \
 		-DFIU_ENABLE=1 -D_POSIX_C_SOURCE=200809L 2>&1 | grep -E 'warning:|error:' && exit 1 || true

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "build_info.h" /* generated: SG_BUILD_VERSION_LINE (dist/version.mk) */
 #include "cli.h"
 
 static const cli_verb verbs[] = {
@@ -21,7 +22,7 @@ static void usage(FILE *out)
     for (size_t i = 0; i < VERB_COUNT; i++) {
         fprintf(out, "  %-14s %s\n", verbs[i].name, verbs[i].summary);
     }
-    fprintf(out, "\n`stormglass VERB --help` describes a verb.\n");
+    fprintf(out, "\n`stormglass VERB --help` describes a verb; `stormglass --version` the build.\n");
 }
 
 bool cli_is_flag(const char *arg, const char *flag)
@@ -64,6 +65,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        fputs(SG_BUILD_VERSION_LINE("stormglass"), stdout);
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < VERB_COUNT; i++) {

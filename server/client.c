@@ -169,6 +169,8 @@ void sd_client_on_text(void *conn, const uint8_t *msg, size_t len)
         handle_topics(c, json_object_get(root, "topics"), true);
     } else if (strcmp(type, "unsubscribe") == 0) {
         handle_topics(c, json_object_get(root, "topics"), false);
+    } else if (strcmp(type, "watch-health") == 0) {
+        sd_health_watch(c);
     } else if (strcmp(type, "ping") == 0) {
         json_t *pong = json_pack("{s:s}", "type", "pong");
         json_t *id = json_object_get(root, "id");
@@ -243,6 +245,7 @@ void sd_client_leave(sd_conn *c)
     sd_server *srv = c->srv;
     sd_topic_unsubscribe_all(&c->subs);
     c->sub_count = 0;
+    sd_health_unwatch(c);
     if (c->registered) {
         c->registered = false;
         assert(srv->ws_clients > 0);

@@ -123,6 +123,7 @@ static void on_written(uv_write_t *w, int status)
         return;
     }
     if (c->phase == SD_CONN_WS) {
+        sd_health_retry(c);
         sd_conn_after_ws_io(c);
     } else if (c->close_after_write) {
         sd_conn_close(c, "answered");
@@ -152,35 +153,21 @@ static void start_write(sd_conn *c)
     }
 }
 
+static void kick(sd_conn *c);
+
+/* Queues bytes (an HTTP answer) and writes what the socket takes now. */
 void sd_conn_send(sd_conn *c, const void *data, size_t len)
 {
     assert(data != NULL || len == 0);
     if (c->closing || len == 0) {
         return;
     }
-    const uint8_t *p = data;
-    if (!c->writing && c->out.len == 0) {
-        uv_buf_t b = uv_buf_init((char *)(uintptr_t)p, (unsigned)len);
-        int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-        } else if (n != UV_EAGAIN) {
-            sd_conn_close(c, uv_strerror(n));
-            return;
-        }
-    }
-    if (len == 0) {
-        return;
-    }
-    sd_buf_append(&c->out, p, len);
+    sd_buf_append(&c->out, data, len);
     if (c->out.overflow) {
         sd_conn_close(c, "output buffer limit");
         return;
     }
-    if (!c->writing) {
-        start_write(c);
-    }
+    kick(c);
 }
 
 /* wslay's write callback: frames are gathered in `out` and leave in one
@@ -478,7 +465,7 @@ sg_status sd_conn_listen(sd_server *srv, sg_error *err)
     while (buckets < srv->cfg.max_sockets && buckets < ((size_t)1 << 22)) {
         buckets <<= 1;
     }
-    srv->id_buckets = calloc(buckets, sizeof *srv->id_buckets);
+    srv->id_buckets = calloc(buckets, sizeof(sd_conn *));
     if (srv->id_buckets == NULL) {
         return sg_error_set(err, SG_E_NOMEM, "out of memory for the connection table");
     }

@@ -89,6 +89,7 @@ static void do_action(sd_server *srv, const sg_bcast_action *a, sg_time_ns now)
     case SG_ACT_HEALTH:
         sd_log(a->u.health.healthy ? SD_LOG_INFO : SD_LOG_WARN, "health", "healthy=%s reason=%s",
                a->u.health.healthy ? "true" : "false", sg_health_reason_name(a->u.health.reason));
+        sd_health_publish(srv, a->u.health.healthy);
         break;
     case SG_ACT_SHUTDOWN:
         sd_log(SD_LOG_ERROR, "give_up", "why=\"backbone retries exhausted\" exit_code=%d", SD_EXIT_GIVE_UP);
@@ -151,12 +152,12 @@ static void bb_connect_failed(void *ctx, const char *why)
 
 /* Topics whose clients still wait for a state are asked again now that
  * the backbone is back. */
-static void refetch_waiting(const sd_topic *t, void *arg)
+static void refetch_waiting(sd_topic *t, void *arg)
 {
     sd_server *srv = arg;
     for (sd_sub *s = t->subs; s != NULL; s = s->topic_next) {
         if (s->awaiting_state) {
-            sd_driver_fetch_state(srv, s->subscriber, (sd_topic *)(uintptr_t)t);
+            sd_driver_fetch_state(srv, s->subscriber, t);
             return;
         }
     }
@@ -317,6 +318,10 @@ sg_status sd_driver_start(sd_server *srv, sg_error *err)
         return st;
     }
     srv->bb_session = 1; /* caches start stale (fresh_session 0) */
+    /* The server always listens: its topic caches must follow the fleet and
+     * its publishes must reach the backbone even with no client connected,
+     * so it holds one permanent pin (the core's "pinned context"). */
+    sg_bcast_pin(srv->core, sd_now());
     sd_driver_pump(srv);
     return SG_OK;
 }

@@ -80,9 +80,10 @@ void sd_server_begin_shutdown(sd_server *srv, int exit_code, const char *why)
     srv->shutting_down = true;
     srv->exit_code = exit_code;
     sd_log(SD_LOG_INFO, "shutdown_start", "why=\"%s\" clients=%u exit_code=%d", why, srv->ws_clients, exit_code);
-    /* the terminal status for health watchers: /healthcheck answers 503
-     * shutting-down from now on (notifier fan-out lands with the notifier core) */
+    /* the terminal status: GOAWAY to every health watcher (sticky in the
+     * notifier), and /healthcheck answers 503 shutting-down from now on */
     sd_log(SD_LOG_INFO, "health", "healthy=false reason=shutting-down terminal=true");
+    sd_health_goaway(srv);
     if (srv->listening) {
         srv->listening = false;
         uv_close((uv_handle_t *)&srv->listener, NULL);
@@ -160,7 +161,8 @@ static int start(sd_server *srv)
     uv_timer_init(srv->loop, &srv->stagger_timer);
     srv->shutdown_timer.data = srv;
     srv->stagger_timer.data = srv;
-    if (sd_conn_listen(srv, &err) != SG_OK || sd_driver_start(srv, &err) != SG_OK) {
+    if (sd_conn_listen(srv, &err) != SG_OK || sd_driver_start(srv, &err) != SG_OK ||
+        sd_health_start(srv, &err) != SG_OK) {
         fprintf(stderr, "stormglassd: %s\n", err.msg);
         sd_log(SD_LOG_ERROR, "start_failed", "why=\"%s\"", err.msg);
         return 2;
@@ -202,6 +204,7 @@ int sd_server_run(int argc, char **argv, char **envp)
     }
     uv_run(srv->loop, UV_RUN_DEFAULT);
     rc = rc != 0 ? rc : srv->exit_code;
+    sd_health_stop(srv);
     sg_bcast_destroy(srv->core);
     sd_topics_free(&srv->topics);
     free(srv->id_buckets);

@@ -158,6 +158,17 @@ static void render_queues(sd_server *srv, sd_buf *b)
     metric(b, "stormglass_backbone_queue_items", "gauge", "work waiting inside the backbone adapter", bs.queue_depth);
     metric(b, "stormglass_backbone_queue_bytes", "gauge", "bytes waiting inside the backbone adapter", bs.queue_bytes);
     metric(b, "stormglass_topics", "gauge", "topics known", srv->topics.count);
+    if (srv->notifier != NULL) {
+        sg_notifier_stats ns;
+        sg_notifier_stats_get(srv->notifier, &ns);
+        metric(b, "stormglass_health_watchers", "gauge", "WebSocket clients watching health", ns.watchers);
+        metric(b, "stormglass_health_delivered_total", "counter", "health statuses delivered to watchers",
+               ns.counters.delivered);
+        metric(b, "stormglass_health_busy_total", "counter", "deliveries deferred: the watcher's queue was full",
+               ns.counters.busy);
+        metric(b, "stormglass_health_coalesced_total", "counter", "statuses replaced by a newer one before delivery",
+               ns.counters.coalesced);
+    }
     metric(b, "stormglass_topic_state_bytes", "gauge", "bytes of all cached topic states", srv->topics.state_bytes);
 }
 
@@ -167,7 +178,7 @@ typedef struct topic_walk {
     uint32_t shown;
 } topic_walk;
 
-static void topic_row(const sd_topic *t, void *arg)
+static void topic_row(sd_topic *t, void *arg)
 {
     topic_walk *w = arg;
     if (w->shown >= SD_METRICS_TOPICS_MAX) {

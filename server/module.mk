@@ -4,9 +4,6 @@
 # fuzz targets can link the byte-buffer parts: http_req, ws_session,
 # utf8, topics, wire); main.c adds the entry point.  Libraries: libuv,
 # http-parser, wslay, jansson, libcrypto (see docs/ARCHITECTURE.md).
-#
-# The program and the suites that drive the core need the broadcaster
-# (core/src/bcast*.c); until it has landed only the byte-level suites run.
 
 SERVER_SRCS := $(filter-out server/main.c,$(wildcard server/*.c))
 SERVER_OBJS := $(SERVER_SRCS:%.c=$(B)/obj/%.o)
@@ -14,7 +11,6 @@ SERVER_LIB := $(B)/libstormglass-server.a
 SERVER_BIN := $(B)/stormglassd
 SERVER_CPPFLAGS := -Iserver -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 SERVER_LIBS := -luv -lhttp_parser -lwslay -ljansson -lcrypto
-SERVER_HAVE_CORE := $(wildcard core/src/bcast*.c)
 
 $(B)/obj/server/%.o: MODULE_CPPFLAGS := $(SERVER_CPPFLAGS)
 
@@ -22,18 +18,11 @@ $(SERVER_LIB): $(SERVER_OBJS)
 	@mkdir -p $(@D)
 	$(QUIET_LINK)rm -f $@ && ar rcs $@ $^
 
-# Suites: server/tests/test_<name>.c.  Those listed in SERVER_CORE_SUITES
-# need the broadcaster core (and the integration suite the binary).
-SERVER_CORE_SUITES := test_settings test_integration
-SERVER_TEST_SRCS := $(wildcard server/tests/test_*.c)
-SERVER_TEST_ALL := $(SERVER_TEST_SRCS:server/tests/%.c=%)
-ifeq ($(SERVER_HAVE_CORE),)
-SERVER_TEST_NAMES := $(filter-out $(SERVER_CORE_SUITES),$(SERVER_TEST_ALL))
-else
-SERVER_TEST_NAMES := $(SERVER_TEST_ALL)
 PROGRAMS += $(SERVER_BIN)
-endif
-SERVER_TEST_BINS := $(SERVER_TEST_NAMES:%=$(B)/tests/server/%)
+
+# Suites: server/tests/test_<name>.c (test_integration starts the binary).
+SERVER_TEST_SRCS := $(wildcard server/tests/test_*.c)
+SERVER_TEST_BINS := $(SERVER_TEST_SRCS:server/tests/%.c=$(B)/tests/server/%)
 TEST_BINS += $(SERVER_TEST_BINS)
 
 $(B)/obj/server/tests/%.o: MODULE_CPPFLAGS := $(SERVER_CPPFLAGS) $(CMOCKA_CFLAGS) -Icore/tests \
@@ -62,7 +51,7 @@ $(SERVER_BENCH): $(B)/obj/server/bench/bench_server.o
 .PHONY: bench-server
 bench-server: deps $(SERVER_BIN) $(SERVER_BENCH)
 	@mkdir -p reports/bench
-	$(SERVER_BENCH) $(SERVER_BIN) 1000 2000 64 reports/bench/server
+	$(SERVER_BENCH) $(SERVER_BIN) 1000 1000 64 reports/bench/server
 
 # The network backbone adapters and the fleet tests (issue 9).
 include server/backbones.mk

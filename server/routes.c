@@ -37,7 +37,9 @@ void sd_http_answer(sd_conn *c, int status, const char *content_type, const char
     sd_buf msg;
     sd_buf_init(&msg, (size_t)n + body_len);
     sd_buf_append(&msg, head, (size_t)n);
-    sd_buf_append(&msg, body, body_len);
+    if (c->req == NULL || !sd_http_method_is(c->req, HTTP_HEAD)) { /* HEAD: headers only */
+        sd_buf_append(&msg, body, body_len);
+    }
     sd_conn_send(c, msg.data, msg.len);
     sd_buf_free(&msg);
     if (close && !c->writing && c->out.len == 0) {

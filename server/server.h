@@ -8,6 +8,7 @@
  *   client.c     WebSocket clients: protocol messages, subscriptions, fan-out
  *   driver.c     the core: events in, actions out, its timer; backbone callbacks
  *   metrics.c    /metrics text
+ *   health_watch.c  health watchers (the notifier core): status changes, GOAWAY
  *   lifecycle.c  start, signals, graceful shutdown
  */
 #ifndef STORMGLASS_SD_SERVER_H
@@ -23,6 +24,7 @@
 #include "sd_buf.h"
 #include "settings.h"
 #include "stormglass/bcast.h"
+#include "stormglass/notifier.h"
 #include "topics.h"
 #include "ws_session.h"
 
@@ -63,6 +65,9 @@ typedef struct sd_conn {
     sg_time_ns close_deadline_ns; /* SG_TIME_NEVER until our close frame is queued */
     bool ping_sent;
     bool shutdown_closed;      /* got its 1001 during shutdown */
+    sg_watch_handle watch;     /* health watcher (notifier) */
+    bool watching;
+    bool watch_busy;           /* its last status is waiting in the notifier */
     char peer[64];
     struct sd_conn *prev, *next;     /* all connections */
     struct sd_conn *id_next;         /* id hash chain */
@@ -94,6 +99,7 @@ struct sd_server {
     uv_timer_t stagger_timer;
     uv_signal_t sig_term, sig_int, sig_usr1;
     sg_bcast *core;
+    sg_notifier *notifier;           /* health watchers */
     bool pumping;
     const sd_backbone_ops *bb_ops;
     sd_backbone *bb;
@@ -148,6 +154,15 @@ void sd_driver_pump(sd_server *srv);
 const char *sd_driver_publish(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload,
                               size_t len, int *status);
 void sd_driver_fetch_state(sd_server *srv, sd_conn *c, sd_topic *topic);
+
+/* health_watch.c */
+sg_status sd_health_start(sd_server *srv, sg_error *err);
+void sd_health_stop(sd_server *srv);
+void sd_health_publish(sd_server *srv, bool healthy);
+void sd_health_goaway(sd_server *srv);
+void sd_health_watch(sd_conn *c);
+void sd_health_unwatch(sd_conn *c);
+void sd_health_retry(sd_conn *c);
 
 /* metrics.c */
 void sd_metrics_render(sd_server *srv, sd_buf *out);

@@ -31,7 +31,7 @@ static const sd_setting table[] = {
     /* limits */
     ROW("MAX_CONNECTIONS", SD_KIND_U32, max_connections, 1, SG_BCAST_CLIENTS_MAX,
         "WebSocket clients at once; one more gets 503 at upgrade"),
-    ROW("MAX_SOCKETS", SD_KIND_U32, max_sockets, 1, 4 * SG_BCAST_CLIENTS_MAX,
+    ROW("MAX_SOCKETS", SD_KIND_U32, max_sockets, 1, (uint64_t)4 * SG_BCAST_CLIENTS_MAX,
         "open TCP connections at once (clients, publishers, probes); more are closed at accept"),
     ROW("MAX_HEADER_BYTES", SD_KIND_BYTES, max_header_bytes, 256, MIB, "request line + headers; more -> 431"),
     ROW("MAX_BODY_BYTES", SD_KIND_BYTES, max_body_bytes, 1, 64 * MIB, "request body; more -> 413"),
@@ -444,7 +444,8 @@ void sd_settings_usage(FILE *out)
                  "environment variable; a flag overrides the variable.  Durations take units\n"
                  "(500ms, 2s, 1m; a bare number is seconds); sizes take k/m/g suffixes.\n\n"
                  "options:\n"
-                 "  --help   this text\n");
+                 "  --help   this text\n"
+                 "  --version   the version and the source revision it was built from\n");
     usage_ctx u = {out, sd_config_default()};
     sd_settings_each(usage_row, &u);
 }

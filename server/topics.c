@@ -44,7 +44,7 @@ sg_status sd_topics_init(sd_topics *t, uint32_t count_max, uint64_t state_bytes_
     while (buckets < count_max && buckets < ((size_t)1 << 22)) {
         buckets <<= 1;
     }
-    t->buckets = calloc(buckets, sizeof *t->buckets);
+    t->buckets = calloc(buckets, sizeof(sd_topic *));
     if (t->buckets == NULL) {
         return SG_E_NOMEM;
     }
@@ -200,10 +200,10 @@ void sd_topic_unsubscribe_all(sd_sub **list)
     }
 }
 
-void sd_topics_each(const sd_topics *t, void (*fn)(const sd_topic *topic, void *arg), void *arg)
+void sd_topics_each(sd_topics *t, void (*fn)(sd_topic *topic, void *arg), void *arg)
 {
     for (size_t b = 0; b < t->bucket_count; b++) {
-        for (const sd_topic *topic = t->buckets[b]; topic != NULL; topic = topic->hash_next) {
+        for (sd_topic *topic = t->buckets[b]; topic != NULL; topic = topic->hash_next) {
             fn(topic, arg);
         }
     }

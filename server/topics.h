@@ -75,6 +75,6 @@ sg_status sd_topic_unsubscribe(sd_topic *topic, void *subscriber, sd_sub **list)
 void sd_topic_unsubscribe_all(sd_sub **list);
 
 /* Calls fn for every topic (metrics). */
-void sd_topics_each(const sd_topics *t, void (*fn)(const sd_topic *topic, void *arg), void *arg);
+void sd_topics_each(sd_topics *t, void (*fn)(sd_topic *topic, void *arg), void *arg);
 
 #endif

@@ -32,7 +32,7 @@ sg_bcast_health sg_health_judge(const sg_bcast *b, sg_time_ns now)
         return verdict(false, SG_HEALTH_BAD_GIVEN_UP);
     }
     bool silent = r->state == SG_READER_READING && b->config.watchdog_ns > 0 &&
-                  now - r->last_heard >= b->config.watchdog_ns;
+                  sg_elapsed_ns(now, r->last_heard) >= (uint64_t)b->config.watchdog_ns;
     if (r->deaf || silent) {
         return verdict(false, SG_HEALTH_BAD_DEAF);
     }

@@ -217,6 +217,13 @@ struct sg_bcast {
     sg_bcast_counters counters;
 };
 
+/* Time since `then` (then <= now), without signed overflow for any pair
+ * of clock values. */
+static inline uint64_t sg_elapsed_ns(sg_time_ns now, sg_time_ns then)
+{
+    return now > then ? (uint64_t)now - (uint64_t)then : 0u;
+}
+
 /* bcast.c: glue */
 uint32_t sg_bcast_listeners(const sg_bcast *b);
 /* Call after any change of clients/pins: starts or stops the reader run. */

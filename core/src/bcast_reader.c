@@ -247,12 +247,12 @@ static bool watchdog_on_timer(sg_bcast *b)
     sg_reader *r = &b->reader;
     assert(r->state == SG_READER_READING && b->config.watchdog_ns > 0);
     assert(b->now >= r->last_heard);
-    sg_duration_ns silence = b->now - r->last_heard;
-    if (silence >= b->config.watchdog_ns) {
+    uint64_t silence = sg_elapsed_ns(b->now, r->last_heard);
+    if (silence >= (uint64_t)b->config.watchdog_ns) {
         r->deaf = true;
         sg_emit_simple(b, SG_ACT_DISCONNECT);
         attempt_failed(b);
-        sg_recovery_gap(b, SG_NOTE_GAP_WATCHDOG, (uint64_t)silence, 0);
+        sg_recovery_gap(b, SG_NOTE_GAP_WATCHDOG, silence, 0);
         return true;
     }
     if (b->now < r->heartbeat_at) {

@@ -282,7 +282,7 @@ static void after_replay(sg_bcast *b)
         r->phase = SG_RECOVERY_RESYNC_WAIT;
         r->deadline = allowed;
         b->counters.resyncs_deferred++;
-        sg_emit_note(b, SG_NOTE_RESYNC_DEFERRED, (uint64_t)(allowed - b->now), 0);
+        sg_emit_note(b, SG_NOTE_RESYNC_DEFERRED, sg_elapsed_ns(allowed, b->now), 0);
         return;
     }
     begin_resync(b);

@@ -163,6 +163,7 @@ sg_status sg_parse_u64(const char *text, size_t len, uint64_t min, uint64_t max,
         return st;
     }
     uint64_t v = 0;
+    int overflow = 0;
     for (size_t i = 0; i < len; i++) {
         if (!is_digit(text[i])) {
             return sg_error_set(err, SG_E_INVALID, "expected a whole number, got '%s'",
@@ -170,12 +171,12 @@ sg_status sg_parse_u64(const char *text, size_t len, uint64_t min, uint64_t max,
         }
         uint64_t digit = (uint64_t)(text[i] - '0');
         if (v > (UINT64_MAX - digit) / 10) {
-            v = UINT64_MAX;
-            break;
+            overflow = 1; /* past 2^64-1: out of any range, never silently the maximum */
+        } else if (!overflow) {
+            v = v * 10 + digit;
         }
-        v = v * 10 + digit;
     }
-    if (v < min || v > max) {
+    if (overflow || v < min || v > max) {
         return sg_error_set(err, SG_E_INVALID, "value %s is out of range %llu .. %llu",
                             shown(text, len, show, sizeof show), (unsigned long long)min,
                             (unsigned long long)max);
@@ -296,7 +297,8 @@ void sg_format_duration(sg_duration_ns d, char *buf, size_t size)
     } else if (d < SG_NS_PER_US) {
         (void)snprintf(buf, size, "%lldns", (long long)d);
     } else if (d < SG_NS_PER_MS) {
-        (void)snprintf(buf, size, "%.3gus", (double)d / (double)SG_NS_PER_US);
+        /* 4 significant digits: with 3, 999999 ns printed as "1e+03us". */
+        (void)snprintf(buf, size, "%.4gus", (double)d / (double)SG_NS_PER_US);
     } else if (d < SG_NS_PER_S) {
         (void)snprintf(buf, size, "%.4gms", (double)d / (double)SG_NS_PER_MS);
     } else if (d < 60 * SG_NS_PER_S) {

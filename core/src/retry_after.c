@@ -36,7 +36,10 @@ int64_t sg_days_from_civil(int64_t y, unsigned m, unsigned d)
 
 int64_t sg_year_of_epoch(int64_t epoch_s)
 {
-    int64_t z = (epoch_s >= 0 ? epoch_s : epoch_s - 86399) / 86400 + 719468;
+    /* Floor division without epoch_s - 86399, which overflows near
+     * INT64_MIN (found by fuzz/retry_after.c). */
+    int64_t days = epoch_s / 86400 - (epoch_s % 86400 < 0);
+    int64_t z = days + 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const int64_t doe = z - era * 146097;
     const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -183,8 +186,15 @@ static const char *parse_rfc850(cursor *c, date_parts *d, int64_t now_epoch_s)
         return "malformed RFC 850 date (expected e.g. 'Sunday, 06-Nov-94 08:49:37 GMT')";
     }
     /* RFC 9110 5.6.7: a two-digit year more than 50 years in the future
-     * means the most recent past year with the same last two digits. */
+     * means the most recent past year with the same last two digits.  A
+     * clock outside years 0000..9999 is taken as the nearest of them, so
+     * the chosen year (and the date's epoch) stays representable. */
     int64_t now_year = sg_year_of_epoch(now_epoch_s);
+    if (now_year < 0) {
+        now_year = 0;
+    } else if (now_year > 9999) {
+        now_year = 9999;
+    }
     int64_t year = now_year - (now_year % 100) + (int64_t)yy;
     if (year > now_year + 50) {
         year -= 100;
@@ -275,7 +285,10 @@ static sg_status parse_delay_seconds(cursor *c, int64_t ceiling_s, sg_retry_afte
     }
     out->kind = SG_RETRY_AFTER_SECONDS;
     if (saturated) {
+        /* More than INT64_MAX asks for more than any ceiling (found by
+         * fuzz/retry_after.c: with ceiling INT64_MAX it was not "clamped"). */
         value = INT64_MAX;
+        out->clamped = 1;
     }
     finish_seconds(out, value, ceiling_s);
     return SG_OK;
@@ -346,6 +359,7 @@ sg_status sg_retry_after_parse(const char *value, size_t len, int64_t now_epoch_
     int64_t delta;
     if (now_epoch_s < 0 && epoch > INT64_MAX + now_epoch_s) {
         delta = INT64_MAX;
+        out->clamped = 1;
     } else if (now_epoch_s > 0 && epoch < INT64_MIN + now_epoch_s) {
         delta = 0;
     } else {

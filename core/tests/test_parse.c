@@ -62,8 +62,17 @@ static void counts_bytes_ratios_bools(void **state)
     assert_int_equal(u, 10000);
     assert_int_equal(sg_parse_u64("100001", 6, 0, 100000, &u, &err), SG_E_INVALID);
     assert_non_null(strstr(err.msg, "out of range"));
-    assert_int_equal(sg_parse_u64("99999999999999999999999", 23, 0, UINT64_MAX, &u, &err), SG_OK);
-    assert_int_equal(u, UINT64_MAX);
+    /* Beyond 2^64-1 is out of range even for max UINT64_MAX: a strict
+     * parser never turns 10^23 into the maximum (found by fuzz/parse.c;
+     * seed fuzz/corpus/parse/u64-overflow). */
+    u = 7;
+    assert_int_equal(sg_parse_u64("99999999999999999999999", 23, 0, UINT64_MAX, &u, &err), SG_E_INVALID);
+    assert_non_null(strstr(err.msg, "out of range"));
+    assert_int_equal(u, 7);
+    assert_int_equal(sg_parse_u64("18446744073709551616", 20, 0, UINT64_MAX, &u, &err), SG_E_INVALID);
+    assert_int_equal(sg_parse_u64("18446744073709551615", 20, 0, UINT64_MAX, &u, &err), SG_OK);
+    assert_true(u == UINT64_MAX);
+    assert_int_equal(sg_parse_bytes("18446744073709551616", 20, UINT64_MAX, &u, &err), SG_E_INVALID);
     assert_int_equal(sg_parse_u64("1e3", 3, 0, 100000, &u, &err), SG_E_INVALID);
     assert_int_equal(sg_parse_bytes("64KiB", 5, UINT64_MAX, &u, &err), SG_OK);
     assert_int_equal(u, 65536);
@@ -104,6 +113,11 @@ static void format_duration_for_people(void **state)
     assert_string_equal(buf, "1h00m00s");
     sg_format_duration(0, buf, sizeof buf);
     assert_string_equal(buf, "0s");
+    /* just below 1 ms: no exponent (found by fuzz/parse.c, seed format-04) */
+    sg_format_duration(999999, buf, sizeof buf);
+    assert_string_equal(buf, "1000us");
+    sg_format_duration(1500, buf, sizeof buf);
+    assert_string_equal(buf, "1.5us");
 }
 
 int main(void)

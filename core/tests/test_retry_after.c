@@ -234,6 +234,34 @@ static void calendar_helpers(void **state)
     assert_int_equal(sg_year_of_epoch(946684800), 2000);
     assert_int_equal(sg_year_of_epoch(-1), 1969);
     assert_int_equal(sg_year_of_epoch(NOW_2026), 2026);
+    assert_int_equal(sg_year_of_epoch(-86400), 1969);
+    assert_int_equal(sg_year_of_epoch(-86401), 1969);
+}
+
+/* Found by fuzz/retry_after.c (seed fuzz/corpus/retry_after/now-extreme-low): any clock
+ * value, however absurd, parses without overflow; the RFC 850 year is
+ * chosen against the nearest year a 4-digit date can express. */
+static void extreme_clocks(void **state)
+{
+    (void)state;
+    assert_true(sg_year_of_epoch(INT64_MIN) < -292000000000LL);
+    assert_true(sg_year_of_epoch(INT64_MAX) > 292000000000LL);
+    sg_retry_after ra = parse("Sunday, 06-Nov-94 08:49:37 GMT", INT64_MIN);
+    assert_int_equal(ra.kind, SG_RETRY_AFTER_DATE);
+    /* reference year 0: "94" is more than 50 years ahead -> year -6 */
+    assert_int_equal(ra.date_epoch, sg_days_from_civil(-6, 11, 6) * 86400 + 8 * 3600 + 49 * 60 + 37);
+    assert_int_equal(ra.seconds, 1000000000); /* far future: the ceiling */
+    assert_true(ra.clamped);
+    /* beyond INT64_MAX asks for more than even an INT64_MAX ceiling
+     * (seed fuzz/corpus/retry_after/regress-saturated-is-clamped) */
+    ra = parse_at("9223372036854775892", 0, INT64_MAX);
+    assert_int_equal(ra.seconds, INT64_MAX);
+    assert_true(ra.clamped);
+    ra = parse_at("9223372036854775807", 0, INT64_MAX);
+    assert_false(ra.clamped);
+    ra = parse("Sunday, 06-Nov-94 08:49:37 GMT", INT64_MAX);
+    assert_int_equal(ra.date_epoch, sg_days_from_civil(9994, 11, 6) * 86400 + 8 * 3600 + 49 * 60 + 37);
+    assert_int_equal(ra.seconds, 0);
 }
 
 int main(void)
@@ -252,6 +280,7 @@ int main(void)
         cmocka_unit_test(lenient_forms_are_documented_choices),
         cmocka_unit_test(hostile_bytes),
         cmocka_unit_test(calendar_helpers),
+        cmocka_unit_test(extreme_clocks),
     };
     return cmocka_run_group_tests_name("retry_after", tests, NULL, NULL);
 }

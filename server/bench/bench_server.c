@@ -48,9 +48,14 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static pid_t server_pid; /* killed on the way out, whatever happens */
+
 static void die(const char *what)
 {
     perror(what);
+    if (server_pid > 0) {
+        kill(server_pid, SIGKILL);
+    }
     exit(1);
 }
 
@@ -71,14 +76,45 @@ static long rss_kib(pid_t pid)
     return kib;
 }
 
+/* utime + stime of a process, in seconds. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    unsigned long ut = 0, st = 0;
+    if (f != NULL) {
+        char comm[256];
+        char state;
+        int skip;
+        if (fscanf(f, "%d %255s %c", &skip, comm, &state) == 3) {
+            for (int i = 4; i < 14; i++) {
+                unsigned long dummy;
+                if (fscanf(f, " %lu", &dummy) != 1) {
+                    break;
+                }
+            }
+            if (fscanf(f, " %lu %lu", &ut, &st) != 2) {
+                ut = st = 0;
+            }
+        }
+        fclose(f);
+    }
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Starts the server on a free port; its `event=listening ... port=N` log
+ * line is the readiness signal. */
 static pid_t start_server(const char *bin, const char *log, int *port)
 {
+    unlink(log); /* never read a previous run's port */
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 2);
-        execl(bin, bin, "--port", "0", "--log-level", "warn", "--max-connections", "20000", "--max-sockets",
-              "21000", (char *)NULL);
+        /* subscribers never write: keep the idle timeout out of the run */
+        execl(bin, bin, "--port", "0", "--log-level", "info", "--max-connections", "20000", "--max-sockets",
+              "21000", "--idle-timeout", "1h", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 1000; i++) {
@@ -89,28 +125,17 @@ static pid_t start_server(const char *bin, const char *log, int *port)
             text[n] = '\0';
             fclose(f);
         }
-        /* --log-level warn hides the listening line; ask the kernel instead */
-        (void)text;
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "ss -Hltnp 2>/dev/null | grep 'pid=%d,' | head -1", (int)pid);
-        FILE *p = popen(cmd, "r");
-        char line[512] = "";
-        if (p != NULL && fgets(line, sizeof line, p) != NULL) {
-            char *colon = strstr(line, "127.0.0.1:");
-            if (colon != NULL) {
-                *port = atoi(colon + 10);
-            }
-        }
+        const char *at = strstr(text, "event=listening");
+        const char *p = at != NULL ? strstr(at, " port=") : NULL;
         if (p != NULL) {
-            pclose(p);
-        }
-        if (*port > 0) {
+            *port = atoi(p + 6);
+            server_pid = pid;
             return pid;
         }
         struct timespec ts = {0, 10000000L};
         nanosleep(&ts, NULL);
     }
-    fprintf(stderr, "server did not start\n");
+    fprintf(stderr, "server did not start (log: %s)\n", log);
     exit(1);
 }
 
@@ -180,7 +205,10 @@ static void drain(sub *s, uint64_t *lat, uint64_t *nlat, uint64_t lat_cap, uint6
 {
     for (;;) {
         ssize_t r = read(s->fd, s->buf + s->len, RBUF - s->len);
-        if (r <= 0) {
+        if (r == 0) {
+            die("a subscriber was closed by the server");
+        }
+        if (r < 0) {
             break;
         }
         s->len += (size_t)r;
@@ -217,128 +245,169 @@ static void drain(sub *s, uint64_t *lat, uint64_t *nlat, uint64_t lat_cap, uint6
     }
 }
 
+typedef struct bench {
+    int nsubs, npub, pbytes;
+    const char *out;
+    pid_t pid;
+    int port, ep;
+    sub *subs;
+    uint64_t *lat, nlat, lat_cap, deliveries;
+    long rss0, rss1;
+    double secs, server_cpu;
+} bench;
+
+/* Reads what the subscribers have until `want` deliveries arrived (or
+ * states, when counting states), 5 s of silence at most. */
+static void pump(bench *b, uint64_t want, int *states)
+{
+    struct epoll_event evs[256];
+    while (states != NULL ? *states < b->nsubs : b->deliveries < want) {
+        int n = epoll_wait(b->ep, evs, 256, 5000);
+        if (n <= 0) {
+            die(states != NULL ? "waiting for states" : "waiting for deliveries");
+        }
+        for (int i = 0; i < n; i++) {
+            sub *s = evs[i].data.ptr;
+            bool had = s->got_state;
+            drain(s, b->lat, &b->nlat, b->lat_cap, &b->deliveries);
+            if (states != NULL) {
+                *states += !had && s->got_state;
+            }
+        }
+    }
+}
+
+/* Every subscriber connected, subscribed and holding its state: the
+ * fan-out list is complete and the connections are idle. */
+static void open_subscribers(bench *b)
+{
+    b->subs = calloc((size_t)b->nsubs, sizeof *b->subs);
+    b->ep = epoll_create1(0);
+    for (int i = 0; i < b->nsubs; i++) {
+        b->subs[i].fd = ws_open(b->port);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &b->subs[i]};
+        epoll_ctl(b->ep, EPOLL_CTL_ADD, b->subs[i].fd, &ev);
+    }
+    b->lat_cap = (uint64_t)b->nsubs * (uint64_t)b->npub;
+    b->lat = malloc(b->lat_cap * sizeof *b->lat);
+    int states = 0;
+    pump(b, 0, &states);
+}
+
+/* One POST carrying its send time, answered 202. */
+static void publish_one(int pub, const char *pad)
+{
+    char req[9000], body[8600], ans[4096];
+    int bl = snprintf(body, sizeof body, "{\"topic\":\"bench\",\"payload\":{\"t\":%llu,\"pad\":\"%s\"}}",
+                      (unsigned long long)now_ns(), pad);
+    int rl = snprintf(req, sizeof req, "POST /publish HTTP/1.1\r\nHost: b\r\nContent-Length: %d\r\n\r\n%s", bl, body);
+    write_all(pub, req, (size_t)rl);
+    size_t got = 0; /* the 202 and its small body arrive together on loopback */
+    ans[0] = '\0';
+    while (got == 0 || strstr(ans, "}") == NULL) {
+        ssize_t r = read(pub, ans + got, sizeof ans - 1 - got);
+        if (r <= 0) {
+            die("publish answer");
+        }
+        got += (size_t)r;
+        ans[got] = '\0';
+    }
+}
+
+static void run_publishes(bench *b)
+{
+    int pub = tcp_connect(b->port);
+    char *pad = malloc((size_t)b->pbytes + 1);
+    memset(pad, 'p', (size_t)b->pbytes);
+    pad[b->pbytes] = '\0';
+    double cpu0 = cpu_seconds(b->pid);
+    uint64_t start = now_ns();
+    for (int k = 0; k < b->npub; k++) {
+        publish_one(pub, pad);
+        pump(b, (uint64_t)(k + 1) * (uint64_t)b->nsubs, NULL); /* one update in flight */
+    }
+    b->secs = (double)(now_ns() - start) / 1e9;
+    b->server_cpu = cpu_seconds(b->pid) - cpu0;
+    free(pad);
+    close(pub);
+}
+
+static void save(const bench *b, const char *text, double p50, double p99, double per_conn)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s.txt", b->out);
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s.json", b->out);
+    f = fopen(path, "w");
+    if (f != NULL) {
+        fprintf(f,
+                "{\"subscribers\":%d,\"publishes\":%d,\"payload_bytes\":%d,\"deliveries\":%llu,"
+                "\"expected\":%llu,\"seconds\":%.3f,\"deliveries_per_second\":%.0f,\"latency_ms_p50\":%.3f,"
+                "\"latency_ms_p99\":%.3f,\"rss_kib_before\":%ld,\"rss_kib_after\":%ld,"
+                "\"bytes_per_idle_connection\":%.0f,\"server_cpu_seconds\":%.2f}\n",
+                b->nsubs, b->npub, b->pbytes, (unsigned long long)b->deliveries, (unsigned long long)b->lat_cap,
+                b->secs, (double)b->deliveries / b->secs, p50, p99, b->rss0, b->rss1, per_conn, b->server_cpu);
+        fclose(f);
+    }
+}
+
+static void report(bench *b)
+{
+    qsort(b->lat, b->nlat, sizeof *b->lat, cmp_u64);
+    double p50 = b->nlat ? (double)b->lat[b->nlat / 2] / 1e6 : -1;
+    double p99 = b->nlat ? (double)b->lat[b->nlat * 99 / 100] / 1e6 : -1;
+    double per_conn = (double)(b->rss1 - b->rss0) * 1024.0 / b->nsubs;
+    char text[2048];
+    snprintf(text, sizeof text,
+             "stormglassd bench: %d subscribers, %d publishes of %d payload bytes, closed-loop publisher (one update in flight)\n"
+             "deliveries: %llu of %llu expected in %.2f s = %.0f deliveries/s (%.0f publishes/s)\n"
+             "publish-to-delivery latency: p50 %.3f ms, p99 %.3f ms\n"
+             "server RSS: %ld KiB before, %ld KiB with %d idle subscribers = %.0f bytes per idle connection\n"
+             "server CPU during the run: %.2f s = %.2f us per delivery (the rest of the wall time is the bench\n"
+             "client and the other work on this machine's 2 shared cores)\n",
+             b->nsubs, b->npub, b->pbytes, (unsigned long long)b->deliveries, (unsigned long long)b->lat_cap, b->secs,
+             (double)b->deliveries / b->secs, (double)b->npub / b->secs, p50, p99, b->rss0, b->rss1, b->nsubs,
+             per_conn, b->server_cpu, b->deliveries ? b->server_cpu * 1e6 / (double)b->deliveries : 0.0);
+    fputs(text, stdout);
+    if (b->out != NULL) {
+        save(b, text, p50, p99, per_conn);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: %s SERVER_BIN [subscribers] [publishes] [payload_bytes] [out_prefix]\n", argv[0]);
         return 2;
     }
-    int nsubs = argc > 2 ? atoi(argv[2]) : 1000;
-    int npub = argc > 3 ? atoi(argv[3]) : 2000;
-    int pbytes = argc > 4 ? atoi(argv[4]) : 64;
-    const char *out = argc > 5 ? argv[5] : NULL;
-    if (nsubs < 1 || nsubs > SUBS_MAX || npub < 1 || pbytes < 0 || pbytes > 8000) {
+    bench b;
+    memset(&b, 0, sizeof b);
+    b.nsubs = argc > 2 ? atoi(argv[2]) : 1000;
+    b.npub = argc > 3 ? atoi(argv[3]) : 2000;
+    b.pbytes = argc > 4 ? atoi(argv[4]) : 64;
+    b.out = argc > 5 ? argv[5] : NULL;
+    if (b.nsubs < 1 || b.nsubs > SUBS_MAX || b.npub < 1 || b.pbytes < 0 || b.pbytes > 8000) {
         fprintf(stderr, "bad arguments\n");
         return 2;
     }
     struct rlimit rl = {SUBS_MAX + 100, SUBS_MAX + 100};
     setrlimit(RLIMIT_NOFILE, &rl);
     signal(SIGPIPE, SIG_IGN);
-    int port = 0;
-    pid_t pid = start_server(argv[1], "/tmp/stormglassd-bench.log", &port);
-    long rss0 = rss_kib(pid);
-    sub *subs = calloc((size_t)nsubs, sizeof *subs);
-    int ep = epoll_create1(0);
-    for (int i = 0; i < nsubs; i++) {
-        subs[i].fd = ws_open(port);
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &subs[i]};
-        epoll_ctl(ep, EPOLL_CTL_ADD, subs[i].fd, &ev);
-    }
-    uint64_t lat_cap = (uint64_t)nsubs * (uint64_t)npub, nlat = 0, deliveries = 0;
-    uint64_t *lat = malloc(lat_cap * sizeof *lat);
-    struct epoll_event evs[256];
-    int ready = 0;
-    while (ready < nsubs) { /* every subscriber has its state: the fan-out list is complete */
-        int n = epoll_wait(ep, evs, 256, 5000);
-        if (n <= 0) {
-            die("waiting for states");
-        }
-        for (int i = 0; i < n; i++) {
-            sub *s = evs[i].data.ptr;
-            bool had = s->got_state;
-            drain(s, lat, &nlat, lat_cap, &deliveries);
-            ready += !had && s->got_state;
-        }
-    }
-    long rss1 = rss_kib(pid);
-    int pub = tcp_connect(port);
-    char *pad = malloc((size_t)pbytes + 1);
-    memset(pad, 'p', (size_t)pbytes);
-    pad[pbytes] = '\0';
-    uint64_t start = now_ns();
-    char req[9000], body[8600], ans[4096];
-    for (int k = 0; k < npub; k++) {
-        int bl = snprintf(body, sizeof body, "{\"topic\":\"bench\",\"payload\":{\"t\":%llu,\"pad\":\"%s\"}}",
-                          (unsigned long long)now_ns(), pad);
-        int rl2 = snprintf(req, sizeof req, "POST /publish HTTP/1.1\r\nHost: b\r\nContent-Length: %d\r\n\r\n%s", bl,
-                           body);
-        write_all(pub, req, (size_t)rl2);
-        size_t got = 0; /* the 202 and its small body arrive together on loopback */
-        while (got == 0 || strstr(ans, "}") == NULL) {
-            ssize_t r = read(pub, ans + got, sizeof ans - 1 - got);
-            if (r <= 0) {
-                die("publish answer");
-            }
-            got += (size_t)r;
-            ans[got] = '\0';
-        }
-        /* one publish in flight: wait until every subscriber has it */
-        uint64_t want = (uint64_t)(k + 1) * (uint64_t)nsubs;
-        while (deliveries < want) {
-            int n = epoll_wait(ep, evs, 256, 5000);
-            if (n <= 0) {
-                break;
-            }
-            for (int i = 0; i < n; i++) {
-                drain(evs[i].data.ptr, lat, &nlat, lat_cap, &deliveries);
-            }
-        }
-    }
-    while (deliveries < lat_cap) {
-        int n = epoll_wait(ep, evs, 256, 5000);
-        if (n <= 0) {
-            break;
-        }
-        for (int i = 0; i < n; i++) {
-            drain(evs[i].data.ptr, lat, &nlat, lat_cap, &deliveries);
-        }
-    }
-    double secs = (double)(now_ns() - start) / 1e9;
-    qsort(lat, nlat, sizeof *lat, cmp_u64);
-    double p50 = nlat ? (double)lat[nlat / 2] / 1e6 : -1, p99 = nlat ? (double)lat[nlat * 99 / 100] / 1e6 : -1;
-    double per_conn = (double)(rss1 - rss0) * 1024.0 / nsubs;
-    char text[1024];
-    snprintf(text, sizeof text,
-             "stormglassd bench: %d subscribers, %d publishes of %d payload bytes, closed-loop publisher (one update in flight)\n"
-             "deliveries: %llu of %llu expected in %.2f s = %.0f deliveries/s (%.0f publishes/s)\n"
-             "publish-to-delivery latency: p50 %.3f ms, p99 %.3f ms\n"
-             "server RSS: %ld KiB before, %ld KiB with %d idle subscribers = %.0f bytes per idle connection\n",
-             nsubs, npub, pbytes, (unsigned long long)deliveries, (unsigned long long)lat_cap, secs,
-             (double)deliveries / secs, (double)npub / secs, p50, p99, rss0, rss1, nsubs, per_conn);
-    fputs(text, stdout);
-    if (out != NULL) {
-        char path[512];
-        snprintf(path, sizeof path, "%s.txt", out);
-        FILE *f = fopen(path, "w");
-        if (f != NULL) {
-            fputs(text, f);
-            fclose(f);
-        }
-        snprintf(path, sizeof path, "%s.json", out);
-        f = fopen(path, "w");
-        if (f != NULL) {
-            fprintf(f,
-                    "{\"subscribers\":%d,\"publishes\":%d,\"payload_bytes\":%d,\"deliveries\":%llu,"
-                    "\"expected\":%llu,\"seconds\":%.3f,\"deliveries_per_second\":%.0f,\"latency_ms_p50\":%.3f,"
-                    "\"latency_ms_p99\":%.3f,\"rss_kib_before\":%ld,\"rss_kib_after\":%ld,"
-                    "\"bytes_per_idle_connection\":%.0f}\n",
-                    nsubs, npub, pbytes, (unsigned long long)deliveries, (unsigned long long)lat_cap, secs,
-                    (double)deliveries / secs, p50, p99, rss0, rss1, per_conn);
-            fclose(f);
-        }
-    }
-    kill(pid, SIGTERM);
+    char log[64];
+    snprintf(log, sizeof log, "/tmp/stormglassd-bench-%d.log", (int)getpid());
+    b.pid = start_server(argv[1], log, &b.port);
+    b.rss0 = rss_kib(b.pid);
+    open_subscribers(&b);
+    b.rss1 = rss_kib(b.pid);
+    run_publishes(&b);
+    report(&b);
+    kill(b.pid, SIGTERM);
     int status = 0;
-    waitpid(pid, &status, 0);
-    return deliveries == lat_cap ? 0 : 1;
+    waitpid(b.pid, &status, 0);
+    unlink(log);
+    return b.deliveries == b.lat_cap ? 0 : 1;
 }

@@ -27,6 +27,33 @@ static void pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+#define LIVE_MAX 16
+static sd_proc live[LIVE_MAX]; /* copies of started servers, for sd_proc_reap_all */
+
+static void remember(const sd_proc *p)
+{
+    for (int i = 0; i < LIVE_MAX; i++) {
+        if (live[i].pid <= 0) {
+            live[i] = *p;
+            return;
+        }
+    }
+}
+
+void sd_proc_reap_all(void)
+{
+    for (int i = 0; i < LIVE_MAX; i++) {
+        if (live[i].pid > 0 && waitpid(live[i].pid, NULL, WNOHANG) == 0) {
+            kill(live[i].pid, SIGKILL);
+            waitpid(live[i].pid, NULL, 0);
+        }
+        if (live[i].log_path[0] != '\0') {
+            unlink(live[i].log_path);
+        }
+        memset(&live[i], 0, sizeof live[i]);
+    }
+}
+
 static char *read_log(const sd_proc *p)
 {
     FILE *f = fopen(p->log_path, "r");
@@ -70,6 +97,7 @@ bool sd_proc_start(sd_proc *p, const char *const *args)
         const char *port = at != NULL ? strstr(at, " port=") : NULL;
         if (port != NULL) {
             p->port = atoi(port + 6);
+            remember(p);
             return p->port > 0;
         }
         int status = 0;

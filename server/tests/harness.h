@@ -27,6 +27,9 @@ bool sd_proc_start(sd_proc *p, const char *const *args);
 int sd_proc_stop(sd_proc *p, int signum, int timeout_ms);
 /* Waits for the process to exit by itself; -1 on timeout. */
 int sd_proc_wait(sd_proc *p, int timeout_ms);
+/* Kills every server still running and removes its log: the teardown of
+ * each test, so a failed assertion never leaves a server behind. */
+void sd_proc_reap_all(void);
 /* Whether the log contains text (for events the test waits on). */
 bool sd_proc_log_has(const sd_proc *p, const char *text);
 

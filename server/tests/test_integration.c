@@ -5,6 +5,7 @@
  * its own server with the settings it needs.
  */
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -32,6 +33,26 @@ static int publish(int port, const char *topic, int n, const char *headers)
     char body[256], out[512];
     snprintf(body, sizeof body, "{\"topic\":\"%s\",\"payload\":{\"n\":%d}}", topic, n);
     return sd_http(port, "POST", "/publish", headers, body, out, sizeof out);
+}
+
+/* Polls /metrics until `name` reaches at least `min` (a readiness signal,
+ * not a guess at timing). */
+static bool wait_metric(int port, const char *name, long min)
+{
+    static char out[65536];
+    for (int i = 0; i < 500; i++) {
+        if (sd_http(port, "GET", "/metrics", NULL, NULL, out, sizeof out) == 200) {
+            char line[160]; /* the sample line, not the # HELP line */
+            snprintf(line, sizeof line, "\n%s ", name);
+            const char *at = strstr(out, line);
+            if (at != NULL && atol(at + strlen(line)) >= min) {
+                return true;
+            }
+        }
+        struct timespec ts = {0, 10000000L};
+        nanosleep(&ts, NULL);
+    }
+    return false;
 }
 
 static void test_state_then_updates_in_order(void **state)
@@ -175,6 +196,25 @@ static void test_limits_connections_slowloris_slow_consumer(void **state)
     assert_int_equal(sd_proc_stop(&p, SIGTERM, WAIT_MS), 0);
 }
 
+static void test_silent_websocket_is_pinged_then_closed(void **state)
+{
+    (void)state;
+    sd_proc p;
+    const char *args[] = {"--idle-timeout", "400ms", NULL};
+    start(&p, args);
+    int fd = sd_ws_open(p.port);
+    assert_true(fd >= 0);
+    char buf[256];
+    size_t len = 0;
+    unsigned code = 0;
+    assert_int_equal(sd_ws_read(fd, buf, sizeof buf, &len, &code, WAIT_MS), 9); /* ping at half the idle time */
+    assert_int_equal(sd_ws_expect_close(fd, WAIT_MS), 1001);                  /* no answer: closed */
+    close(fd);
+    char out[256];
+    assert_int_equal(sd_http(p.port, "GET", "/", NULL, NULL, out, sizeof out), 200);
+    assert_int_equal(sd_proc_stop(&p, SIGTERM, WAIT_MS), 0);
+}
+
 static void test_graceful_shutdown_closes_1001_and_exits_0(void **state)
 {
     (void)state;
@@ -234,8 +274,11 @@ static void test_backbone_drop_resyncs_clients_with_1012(void **state)
     subscribe(fd, "[\"r\"]");
     char buf[1024];
     assert_true(sd_ws_expect_text(fd, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
-    assert_int_equal(publish(p.port, "r", 1, NULL), 202); /* the session delivered: a drop is a gap */
+    assert_true(wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
+    assert_int_equal(publish(p.port, "r", 1, NULL), 202);
     assert_true(sd_ws_expect_text(fd, "\"n\":1", buf, sizeof buf, WAIT_MS));
+    /* the session heard its echo: a drop now is a gap */
+    assert_true(wait_metric(p.port, "stormglass_core_own_echoes_total", 1));
     kill(p.pid, SIGUSR1); /* drill: the backbone session drops */
     assert_int_equal(sd_ws_expect_close(fd, WAIT_MS), 1012);
     close(fd);
@@ -267,18 +310,26 @@ static void test_independent_python_websockets_client(void **state)
     assert_int_equal(WEXITSTATUS(rc), 0);
 }
 
+static int reap(void **state)
+{
+    (void)state;
+    sd_proc_reap_all();
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_state_then_updates_in_order),
-        cmocka_unit_test(test_http_answers_and_bad_requests),
-        cmocka_unit_test(test_websocket_violations_do_not_touch_others),
-        cmocka_unit_test(test_limits_connections_slowloris_slow_consumer),
-        cmocka_unit_test(test_graceful_shutdown_closes_1001_and_exits_0),
-        cmocka_unit_test(test_give_up_exits_non_zero_and_reports_unhealthy),
-        cmocka_unit_test(test_backbone_drop_resyncs_clients_with_1012),
-        cmocka_unit_test(test_settings_refused_at_start),
-        cmocka_unit_test(test_independent_python_websockets_client),
+        cmocka_unit_test_teardown(test_state_then_updates_in_order, reap),
+        cmocka_unit_test_teardown(test_http_answers_and_bad_requests, reap),
+        cmocka_unit_test_teardown(test_websocket_violations_do_not_touch_others, reap),
+        cmocka_unit_test_teardown(test_limits_connections_slowloris_slow_consumer, reap),
+        cmocka_unit_test_teardown(test_silent_websocket_is_pinged_then_closed, reap),
+        cmocka_unit_test_teardown(test_graceful_shutdown_closes_1001_and_exits_0, reap),
+        cmocka_unit_test_teardown(test_give_up_exits_non_zero_and_reports_unhealthy, reap),
+        cmocka_unit_test_teardown(test_backbone_drop_resyncs_clients_with_1012, reap),
+        cmocka_unit_test_teardown(test_settings_refused_at_start, reap),
+        cmocka_unit_test_teardown(test_independent_python_websockets_client, reap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
 independent client: Debian's python3-websockets (10.x), which nobody here
 wrote.  Covers subscribe/state/update order, health and metrics answers,
 bad input (invalid UTF-8, oversized message, binary), the resync close
-(1012) after a backbone drop, and graceful shutdown (1001, exit 0).
+(1012) after a backbone drop, health watchers (SERVING, then GOAWAY at
+shutdown) and graceful shutdown (1001, exit 0).
 Exit status 0 = every check passed; each failure is printed.
 """
 import asyncio
@@ -94,6 +95,13 @@ async def check_order(srv):
         assert seqs == sorted(seqs) and len(set(seqs)) == 100, seqs
         await ws.send(json.dumps({"type": "ping", "id": 42}))
         assert await recv_json(ws) == {"type": "pong", "id": 42}
+        # after unsubscribe no update follows: the next message is the pong
+        await ws.send(json.dumps({"type": "unsubscribe", "topics": ["orders"]}))
+        await ws.send(json.dumps({"type": "ping", "id": 0}))  # the pong says: unsubscribe was applied
+        assert await recv_json(ws) == {"type": "pong", "id": 0}
+        assert publish(srv, "orders", {"v": "unseen"})[0] == 202
+        await ws.send(json.dumps({"type": "ping", "id": 43}))
+        assert await recv_json(ws) == {"type": "pong", "id": 43}
 
 
 async def check_health_and_metrics(srv):
@@ -135,12 +143,26 @@ async def check_bad_input(srv):
         assert m["type"] == "update" and m["payload"] == {"still": "here"}, m
 
 
+def wait_metric(srv, name, minimum):
+    """Polls /metrics until `name` reaches `minimum` (a readiness signal)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        m = re.search("^" + re.escape(name) + r" (\d+)$", http(srv.url("/metrics"))[1], re.M)
+        if m and int(m.group(1)) >= minimum:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{name} never reached {minimum}")
+
+
 async def check_resync(srv):
     async with srv.ws() as ws:
         await ws.send(json.dumps({"type": "subscribe", "topics": ["rs"]}))
         await recv_json(ws)
+        wait_metric(srv, 'stormglass_reader_state{state="reading"}', 1)
+        echoes = int(re.search(r"^stormglass_core_own_echoes_total (\d+)$", http(srv.url("/metrics"))[1], re.M).group(1))
         publish(srv, "rs", {"before": True})
         await recv_json(ws)
+        wait_metric(srv, "stormglass_core_own_echoes_total", echoes + 1)  # the session heard something
         srv.proc.send_signal(signal.SIGUSR1)  # drill: drop the backbone session
         await expect_close(ws, 1012)
     async with srv.ws() as ws:  # the client's part of the contract: reconnect, refetch
@@ -151,7 +173,12 @@ async def check_resync(srv):
 
 async def check_shutdown(srv):
     clients = [await srv.ws().__aenter__() for _ in range(3)]
+    watcher = clients[0]
+    await watcher.send(json.dumps({"type": "watch-health"}))
+    assert await recv_json(watcher) == {"type": "health", "status": "SERVING"}
     srv.proc.send_signal(signal.SIGTERM)
+    # the terminal status reaches the watcher before its 1001
+    assert await recv_json(watcher) == {"type": "health", "status": "GOAWAY"}
     for ws in clients:
         await expect_close(ws, 1001)
     rc = await asyncio.get_running_loop().run_in_executor(None, lambda: srv.proc.wait(timeout=10))

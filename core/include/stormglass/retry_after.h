@@ -57,7 +57,9 @@ typedef struct sg_retry_after {
 
 /* Parses `len` bytes of `value` (NUL not required; an embedded NUL is
  * INVALID).  now_epoch_s: the current Unix time in seconds, used for the
- * date form and the RFC 850 50-year rule.  ceiling_s must be >= 0.
+ * date form and the RFC 850 50-year rule (any value is safe; a clock
+ * outside years 0000..9999 counts as the nearest of them for that rule).
+ * ceiling_s must be >= 0.
  * Always fills *out; returns SG_OK for SECONDS/DATE/ABSENT and
  * SG_E_INVALID for INVALID. */
 sg_status sg_retry_after_parse(const char *value, size_t len, int64_t now_epoch_s,

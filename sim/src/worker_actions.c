@@ -1,0 +1,111 @@
+/*
+ * worker_actions.c - carrying out what a worker model asks for.
+ *
+ * Every sg_bcast_action becomes world behaviour: a backbone connect or
+ * subscribe with its latency and faults, a (replayed) publish with its
+ * result reported back, a client closed with a code, a health answer
+ * recorded, or the process exiting.
+ */
+#include <string.h>
+
+#include "world.h"
+
+/* The simulated payload starts with the truth version it carries. */
+static uint32_t payload_update(const uint8_t *payload, uint32_t len)
+{
+    if (payload == NULL || len < 4) {
+        return 0;
+    }
+    return (uint32_t)payload[0] | (uint32_t)payload[1] << 8 | (uint32_t)payload[2] << 16 |
+           (uint32_t)payload[3] << 24;
+}
+
+/* An action record: hashed by number, logged by name ("action.CONNECT"). */
+static void trace_action(sim_world *w, const sim_worker *wk, const sg_bcast_action *a, uint64_t detail)
+{
+    char name[48];
+    if (w->trace.jsonl != NULL) {
+        (void)snprintf(name, sizeof name, "action.%s",
+                       a->kind == SG_ACT_NOTE ? sg_bcast_note_name(a->u.note.note) : sg_bcast_action_name(a->kind));
+    } else {
+        name[0] = '\0';
+    }
+    sim_trace_record(&w->trace, w->now, TR_ACTION, name, wk->index, a->kind, detail);
+}
+
+static void close_client(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
+{
+    uint64_t ci = a->u.close_client.cookie;
+    if (ci < wk->client_base || ci >= (uint64_t)wk->client_base + wk->client_count) {
+        world_trace(w, TR_CLOSE, wk->index, a->u.close_client.close_code, UINT64_MAX);
+        return; /* not one of ours: nothing to close */
+    }
+    sim_client *c = &w->clients[ci];
+    if ((c->state != CL_REGISTERED && c->state != CL_READY) || c->handle.index != a->u.close_client.handle.index ||
+        c->handle.generation != a->u.close_client.handle.generation) {
+        world_trace(w, TR_CLOSE, wk->index, a->u.close_client.close_code, UINT64_MAX - 1);
+        return; /* already gone: the close is a no-op */
+    }
+    client_closed(w, (uint32_t)ci, a->u.close_client.close_code, true);
+}
+
+static void note(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
+{
+    trace_action(w, wk, a, a->u.note.note);
+    if (w->trace.chrome != NULL) {
+        char detail[32];
+        (void)snprintf(detail, sizeof detail, "%llu", (unsigned long long)a->u.note.value);
+        sim_chrome_instant(&w->trace, w->now, wk->index + 1, sg_bcast_note_name(a->u.note.note), detail);
+    }
+}
+
+void worker_handle_action(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
+{
+    const sim_worker_ops *ops = w->models->worker;
+    switch (a->kind) {
+    case SG_ACT_CONNECT:
+        trace_action(w, wk, a, a->u.connect.attempt);
+        backbone_connect(w, wk);
+        break;
+    case SG_ACT_SUBSCRIBE:
+        trace_action(w, wk, a, 0);
+        backbone_subscribe(w, wk);
+        break;
+    case SG_ACT_DISCONNECT:
+        trace_action(w, wk, a, 0);
+        backbone_close(w, wk);
+        break;
+    case SG_ACT_PUBLISH: {
+        uint32_t update = payload_update(a->u.publish.payload, a->u.publish.len);
+        bool ok = backbone_send(w, wk, &a->u.publish.header, a->u.publish.len, update);
+        trace_action(w, wk, a, (uint64_t)update << 1 | (ok ? 1u : 0u));
+        ops->on_replay_result(wk->model, w->now, ok);
+        break;
+    }
+    case SG_ACT_HEARTBEAT:
+        trace_action(w, wk, a, a->u.heartbeat.header.seq);
+        (void)backbone_send(w, wk, &a->u.heartbeat.header, 0, 0);
+        break;
+    case SG_ACT_CLOSE_CLIENT:
+        trace_action(w, wk, a, a->u.close_client.cookie);
+        close_client(w, wk, a);
+        break;
+    case SG_ACT_HEALTH:
+        trace_action(w, wk, a, a->u.health.healthy ? 1u : 0u);
+        wk->healthy = a->u.health.healthy;
+        sim_chrome_instant(&w->trace, w->now, wk->index + 1, a->u.health.healthy ? "health 200" : "health 503",
+                           sg_health_reason_name(a->u.health.reason));
+        break;
+    case SG_ACT_SHUTDOWN:
+        trace_action(w, wk, a, 0);
+        w->r->metrics[SIM_M_WORKER_EXITS] += 1;
+        worker_die(w, wk, false, "shutdown");
+        break;
+    case SG_ACT_NOTE:
+        note(w, wk, a);
+        break;
+    default:
+        trace_action(w, wk, a, UINT64_MAX);
+        break;
+    }
+}

@@ -91,8 +91,8 @@ test-asan:
 test-clang:
 	@$(MAKE) --no-print-directory CC=clang BUILD_TYPE=release test-unit
 
-test: test-unit test-asan test-clang test-fleet
-	@echo "make test: all suites passed (release, asan+ubsan, clang, fleet)"
+test: test-unit test-asan test-clang lint test-fleet
+	@echo "make test: all suites passed (release, asan+ubsan, clang, fleet) and lint is clean"
 
 clean:
 	rm -rf build bin reports/*.xml reports/*.json reports/*.html reports/storms reports/bench reports/fuzz
@@ -103,7 +103,7 @@ help:
 -include $(shell find build -name '*.d' 2>/dev/null)
 .SECONDARY:
 
-# Static analysis: cppcheck and clang-tidy (.clang-tidy) over every C
+# Static analysis (part of `make test`): cppcheck and clang-tidy (.clang-tidy) over every C
 # source that exists; both must be silent.
 LINT_SRCS = $(wildcard core/src/*.c cli/*.c sim/src/*.c sim/legacy/*.c server/*.c)
 .PHONY: lint

@@ -44,7 +44,7 @@
 #include "wire.h"
 
 #define PG_NOTIFY_MAX 7999u          /* NOTIFY payload bytes (server limit: under 8000) */
-#define PG_INLINE_MAX ((PG_NOTIFY_MAX - 2u) / 4u * 3u) /* raw bytes whose "m:"+base64 fits */
+#define PG_INLINE_MAX ((size_t)(PG_NOTIFY_MAX - 2u) / 4u * 3u) /* raw bytes whose "m:"+base64 fits */
 #define PG_PAYLOAD_MAX (16u << 20)   /* one message, spilled through a row */
 #define PG_URI_MAX 1024u
 #define PG_WHY_MAX 512u
@@ -201,8 +201,14 @@ static void fetch_spill(sd_backbone *bb, uint64_t id, uint64_t ticket)
     int n = snprintf(idtext, sizeof idtext, "%" PRIu64, id);
     const char *values[] = {idtext};
     int lengths[] = {n}, formats[] = {0};
-    if (pg_link_query(bb->listen, OP_FETCH_SPILL, (void *)(uintptr_t)ticket, sql_fetch_spill, 1, values, lengths,
-                      formats, 1) != SG_OK) {
+    uint64_t *t = malloc(sizeof *t);
+    if (t == NULL) {
+        fail_session(bb, "out of memory");
+        return;
+    }
+    *t = ticket;
+    if (pg_link_query(bb->listen, OP_FETCH_SPILL, t, sql_fetch_spill, 1, values, lengths, formats, 1) != SG_OK) {
+        free(t);
         fail_session(bb, "cannot queue a spill fetch");
     }
 }
@@ -239,10 +245,11 @@ static void on_notify(void *ctx, pg_link *l, const PGnotify *n)
 
 static void spill_fetched(sd_backbone *bb, pg_link *l, pg_op *op, const PGresult *res)
 {
+    uint64_t ticket = *(const uint64_t *)op->data;
+    free(op->data);
     if (!current(bb, l) || bb->phase != PH_SUBSCRIBED) {
         return;
     }
-    uint64_t ticket = (uint64_t)(uintptr_t)op->data;
     if (res == NULL || !result_ok(res) || PQntuples(res) != 1) {
         /* pruned or unreadable: the message is lost to this session, so is
          * the session (the core then resyncs from the state table) */
@@ -499,7 +506,8 @@ static char *inline_text(const uint8_t *msg, size_t len, int *text_len)
     size_t n = 2 + bb_base64_encoded_len(len);
     char *t = malloc(n + 1);
     if (t != NULL) {
-        memcpy(t, "m:", 2);
+        t[0] = 'm';
+        t[1] = ':';
         bb_base64_encode(msg, len, t + 2);
         *text_len = (int)n;
     }

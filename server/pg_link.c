@@ -303,13 +303,13 @@ pg_link *pg_link_open(uv_loop_t *loop, const char *const *keywords, const char *
             PQfinish(l->conn);
         }
         l->conn = NULL;
+        l->owner.closed = NULL;
         if (l->handles_open == 0) {
             free(l);
         } else {
-            l->owner.closed = NULL;
-            drop_poll(l); /* frees the link when closed */
+            drop_poll(l); /* the poll's close callback frees the link */
         }
-        return NULL;
+        return NULL; // NOLINT(clang-analyzer-unix.Malloc): freed by on_poll_closed
     }
     return l;
 }

@@ -12,6 +12,7 @@ static const sd_backbone_ops *const adapters[] = {
     &sd_backbone_redis,
     &sd_backbone_postgres,
     &sd_backbone_postgresql,
+    &sd_backbone_kafka,
 };
 
 const sd_backbone_ops *sd_backbone_find(const char *uri, sg_error *err)
@@ -24,6 +25,6 @@ const sd_backbone_ops *sd_backbone_find(const char *uri, sg_error *err)
             return adapters[i];
         }
     }
-    sg_error_set(err, SG_E_INVALID, "--backbone: unsupported URI \"%.60s\" (supported: memory://, redis://, postgres://)", uri);
+    sg_error_set(err, SG_E_INVALID, "--backbone: unsupported URI \"%.60s\" (supported: memory://, redis://, postgres://, kafka://)", uri);
     return NULL;
 }

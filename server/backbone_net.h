@@ -12,5 +12,6 @@
 extern const sd_backbone_ops sd_backbone_redis;
 extern const sd_backbone_ops sd_backbone_postgres;
 extern const sd_backbone_ops sd_backbone_postgresql;
+extern const sd_backbone_ops sd_backbone_kafka;
 
 #endif

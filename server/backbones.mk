@@ -39,7 +39,7 @@ $(B)/tests/server/test_backbone_kafka: | $(KAFKA_MOCK)
 # removes the server).  The 20 s SIGSTOP case runs on Redis; the others
 # keep the same shape with a shorter freeze, to bound CI time.
 FLEET := server/tests/fleet/fleet.py --server $(SERVER_BIN)
-FLEET_BACKBONES ?= redis postgres
+FLEET_BACKBONES ?= redis postgres kafka
 FLEET_STOP_redis := 20
 FLEET_STOP_postgres := 6
 FLEET_STOP_kafka := 6

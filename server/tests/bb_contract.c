@@ -173,7 +173,10 @@ void test_silent_server_fails_by_the_connect_timer(void **state)
     bbh_spin(&f->loop, 150);
     assert_int_equal(bbh_count(&f->rec, BBH_CONNECT_FAILED), 0);
     assert_true(bbh_wait(&f->loop, &f->rec, BBH_CONNECT_FAILED, 1, WAIT_MS));
-    assert_non_null(strstr(bbh_nth(&f->rec, BBH_CONNECT_FAILED, 0)->why, "timeout"));
+    const char *why = bbh_nth(&f->rec, BBH_CONNECT_FAILED, 0)->why;
+    if (strstr(why, bbc.timeout_text) == NULL) {
+        fail_msg("connect failed for another reason: %s", why);
+    }
     fixture_free(f);
     close(hole);
 }

@@ -15,6 +15,7 @@ typedef struct bbc_suite {
     const char *uri_head;      /* the adapter's URI for 127.0.0.1:PORT is head PORT tail */
     const char *uri_tail;
     const char *refused_text;  /* found in the reason of a refused connect */
+    const char *timeout_text;  /* found in the reason of a connect that timed out */
 } bbc_suite;
 
 extern bbc_suite bbc;

@@ -102,7 +102,7 @@ static void test_base64_round_trip_and_refusals(void **state)
 
 int main(void)
 {
-    bbc = (bbc_suite){&sd_backbone_postgres, "postgres", "postgres://postgres@127.0.0.1:", "/postgres", "refused"};
+    bbc = (bbc_suite){&sd_backbone_postgres, "postgres", "postgres://postgres@127.0.0.1:", "/postgres", "refused", "timeout"};
     const struct CMUnitTest tests[] = {
         BBC_CONTRACT_TESTS,
         cmocka_unit_test(test_publish_to_a_frozen_server_is_reported_sent),

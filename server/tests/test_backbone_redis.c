@@ -71,7 +71,7 @@ static void test_written_accounting(void **state)
 
 int main(void)
 {
-    bbc = (bbc_suite){&sd_backbone_redis, "redis", "redis://127.0.0.1:", "", "127.0.0.1:1"};
+    bbc = (bbc_suite){&sd_backbone_redis, "redis", "redis://127.0.0.1:", "", "127.0.0.1:1", "timeout"};
     const struct CMUnitTest tests[] = {
         BBC_CONTRACT_TESTS,
         cmocka_unit_test(test_publish_to_a_frozen_server_is_reported_sent),

@@ -267,7 +267,9 @@ async def give_up_checks(fleet, backbone):
     the answers' order (200s, then 503 or gone, never 200 again) are checked."""
     fleet.rec.phase = "give-up"
     await fleet.start()
-    await asyncio.sleep(1.5)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(s.settled() for s in fleet.subs):
+        await asyncio.sleep(0.1)
     settled = all(s.settled() for s in fleet.subs)
     await backbone.aop("kill")  # and keep it down: subscribers keep the reader wanted, retries run out
     inst = fleet.instances[0]

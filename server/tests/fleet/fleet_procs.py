@@ -133,7 +133,7 @@ class ProbeTruth:
         self.binary, self.backbone, self.logdir = binary, backbone, logdir
 
     async def read(self, topics, ws_state):
-        inst = Instance(self.binary, 900, self.backbone, ["--log-level", "warn"], {}, self.logdir)
+        inst = Instance(self.binary, 900, self.backbone, ["--log-level", "info"], {}, self.logdir)
         try:
             if not inst.wait_listening():
                 raise RuntimeError("truth probe did not start")

@@ -572,12 +572,12 @@ static sg_status kafka_publish(sd_backbone *bb, sd_publish_kind kind, const uint
     if (sd_wire_decode(msg, len, &h, &body, NULL) != SG_OK || (unsigned)kind > SD_PUBLISH_HEARTBEAT) {
         return SG_E_INVALID;
     }
-    char hb_key[KAFKA_HEARTBEAT_KEY_MAX];
-    const void *key = body.topic;
+    char key[SD_TOPIC_NAME_MAX + KAFKA_HEARTBEAT_KEY_MAX]; /* a copy: librdkafka's key type is not const */
     size_t key_len = body.topic_len;
-    if (h.kind != SG_MSG_DATA) { /* '#' is not allowed in topic names: no clash */
-        key_len = (size_t)snprintf(hb_key, sizeof hb_key, "#heartbeat:%u", h.origin);
-        key = hb_key;
+    if (h.kind == SG_MSG_DATA) {
+        memcpy(key, body.topic, body.topic_len);
+    } else { /* '#' is not allowed in topic names: no clash */
+        key_len = (size_t)snprintf(key, sizeof key, "#heartbeat:%u", h.origin);
     }
     void *value = NULL; /* librdkafka's API is not const-correct; with F_COPY it only reads */
     memcpy(&value, &msg, sizeof value);

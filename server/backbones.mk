@@ -58,3 +58,17 @@ soak: deps $(SERVER_BIN) $(KAFKA_MOCK)
 	@set -e; for kind in $(SOAK_BACKBONES); do \
 		KAFKA_MOCK=$(KAFKA_MOCK) ci/with-backbone $$kind -- /usr/bin/python3 $(FLEET) --soak; \
 	done
+
+# ---- side by side with nginx + nchan ------------------------------------------------
+# 1,000 subscribers, 1,000 closed-loop publishes, then a Redis restart, for
+# each system; one run's figures and ratios in reports/bench/fleet-vs-nchan.*.
+BENCH_FLEET := $(B)/tests/fleet/bench_fleet
+$(BENCH_FLEET): $(B)/obj/server/tests/fleet/bench_fleet.o
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+$(B)/obj/server/tests/fleet/bench_fleet.o: MODULE_CPPFLAGS := -D_GNU_SOURCE
+
+.PHONY: bench-fleet
+bench-fleet: deps $(SERVER_BIN) $(BENCH_FLEET)
+	@ci/install-deps ci/packages-bench.txt
+	ci/with-backbone redis -- server/tests/fleet/bench_fleet.sh $(SERVER_BIN) $(BENCH_FLEET) 1000 1000 reports/bench

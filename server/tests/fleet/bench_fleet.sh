@@ -33,14 +33,24 @@ wait_port() {
 }
 
 # ---- stormglassd ---------------------------------------------------------------
-sg_port=$(free_port)
-"$server" --port "$sg_port" --backbone "$SG_BACKBONE_URI" --log-level warn --worker-id 1 \
-    --max-connections 20000 >"$work/stormglassd.log" 2>&1 &
-pids+=($!)
-wait_port "$sg_port" || { cat "$work/stormglassd.log"; exit 1; }
-echo "bench-fleet: stormglassd on :$sg_port, $subs subscribers, $msgs messages, then a Redis restart"
-"$bench" stormglass "$sg_port" "$subs" "$msgs" "$restart" "$work/stormglass.json"
-kill "${pids[0]}"
+# Twice: --delivery on-echo (every message makes the Redis round trip before
+# any subscriber gets it, as with nchan: the like-for-like run) and the
+# default immediate (an instance's own publishes reach its own clients at
+# once; Redis carries them to the other instances).
+run_stormglass() { # DELIVERY OUT
+    local port
+    port=$(free_port)
+    "$server" --port "$port" --backbone "$SG_BACKBONE_URI" --log-level warn --worker-id 1 \
+        --max-connections 20000 --delivery "$1" >"$work/stormglassd-$1.log" 2>&1 &
+    local pid=$!
+    pids+=("$pid")
+    wait_port "$port" || { cat "$work/stormglassd-$1.log"; exit 1; }
+    echo "bench-fleet: stormglassd --delivery $1 on :$port, $subs subscribers, $msgs messages, then a Redis restart"
+    "$bench" stormglass "$port" "$subs" "$msgs" "$restart" "$2"
+    kill "$pid"
+}
+run_stormglass on-echo "$work/stormglass-on-echo.json"
+run_stormglass immediate "$work/stormglass-immediate.json"
 
 # ---- nginx + nchan ------------------------------------------------------------------
 ng_port=$(free_port)
@@ -76,4 +86,5 @@ wait_port "$ng_port" || { cat "$work/nginx/stdout.log" "$work/nginx/error.log"; 
 echo "bench-fleet: nginx $(nginx -v 2>&1 | sed 's/.*\///') + nchan on :$ng_port"
 "$bench" nchan "$ng_port" "$subs" "$msgs" "$restart" "$work/nchan.json"
 
-/usr/bin/python3 "$here/bench_report.py" "$work/stormglass.json" "$work/nchan.json" "$out"
+/usr/bin/python3 "$here/bench_report.py" "$work/stormglass-on-echo.json" "$work/stormglass-immediate.json" \
+    "$work/nchan.json" "$out"

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""bench_report.py STORMGLASS_JSON NCHAN_JSON OUT_DIR - puts the two runs of
-bench_fleet side by side with ratios (stormglassd / nchan), prints the
-table and writes OUT_DIR/fleet-vs-nchan.json and .txt."""
+"""bench_report.py ON_ECHO_JSON IMMEDIATE_JSON NCHAN_JSON OUT_DIR - puts the
+runs of bench_fleet side by side: stormglassd with --delivery on-echo (every
+message through Redis, like nchan: the ratios use this one), stormglassd
+with the default immediate delivery (local clients served at once, Redis
+only between instances), and nginx+nchan.  Prints the table and writes
+OUT_DIR/fleet-vs-nchan.json and .txt."""
 import json
 import os
 import platform
@@ -15,37 +18,40 @@ def ratio(a, b):
 
 def main():
     sg = json.load(open(sys.argv[1]))
-    nc = json.load(open(sys.argv[2]))
-    out = sys.argv[3]
-    rows = [
-        ("fan-out deliveries/s", sg["fanout"]["deliveries_per_s"], nc["fanout"]["deliveries_per_s"]),
-        ("publish-to-delivery p50 ms", sg["fanout"]["p50_ms"], nc["fanout"]["p50_ms"]),
-        ("publish-to-delivery p99 ms", sg["fanout"]["p99_ms"], nc["fanout"]["p99_ms"]),
-        ("incomplete fan-outs (2 s)", sg["fanout"]["incomplete_fanouts"], nc["fanout"]["incomplete_fanouts"]),
-        ("restart: publishes accepted", sg["restart"]["accepted"], nc["restart"]["accepted"]),
-        ("restart: updates missed per subscriber", sg["restart"]["updates_missed_per_sub"],
-         nc["restart"]["updates_missed_per_sub"]),
-        ("restart: subscribers on a stale final value", sg["restart"]["subs_wrong_final_state"],
-         nc["restart"]["subs_wrong_final_state"]),
-        ("restart: subscribers dropped", sg["restart"]["subscribers_dropped"], nc["restart"]["subscribers_dropped"]),
-        ("restart: resync closes (1012)", sg["restart"]["resync_closes"], nc["restart"]["resync_closes"]),
-        ("restart: seconds to recover", sg["restart"]["recover_s"], nc["restart"]["recover_s"]),
-    ]
+    im = json.load(open(sys.argv[2]))
+    nc = json.load(open(sys.argv[3]))
+    out = sys.argv[4]
+    def pick(path):
+        a, b = path
+        return sg[a][b], im[a][b], nc[a][b]
+
+    keys = [("fan-out deliveries/s", ("fanout", "deliveries_per_s")),
+            ("publish-to-delivery p50 ms", ("fanout", "p50_ms")),
+            ("publish-to-delivery p99 ms", ("fanout", "p99_ms")),
+            ("incomplete fan-outs (2 s)", ("fanout", "incomplete_fanouts")),
+            ("restart: publishes accepted (of 280)", ("restart", "accepted")),
+            ("restart: updates missed per subscriber", ("restart", "updates_missed_per_sub")),
+            ("restart: subscribers on a stale final value", ("restart", "subs_wrong_final_state")),
+            ("restart: subscribers dropped", ("restart", "subscribers_dropped")),
+            ("restart: resync closes (1012)", ("restart", "resync_closes")),
+            ("restart: seconds to recover", ("restart", "recover_s"))]
+    rows = [(name,) + pick(path) for name, path in keys]
     lines = [f"bench-fleet {time.strftime('%Y-%m-%d %H:%M')} on {platform.node()} ({os.cpu_count()} cpus), "
              f"{sg['subscribers']} subscribers, one process each, same Redis",
-             f"{'':44} {'stormglassd':>12} {'nginx+nchan':>12} {'ratio':>7}"]
-    for name, a, b in rows:
+             f"{'':44} {'sg on-echo':>11} {'sg immed.':>11} {'nginx+nchan':>12} {'ratio':>7}"]
+    for name, a, i, b in rows:
         r = ratio(a, b)
-        lines.append(f"{name:44} {a:>12} {b:>12} {'' if r is None else r:>7}")
-    lines.append("ratio = stormglassd / nginx+nchan; one run, loopback, shared 2-core machine.")
+        lines.append(f"{name:44} {a:>11} {i:>11} {b:>12} {'' if r is None else r:>7}")
+    lines.append("ratio = stormglassd (on-echo: every message through Redis, as nchan) / nginx+nchan;")
+    lines.append("one run, loopback, one shared 2-core machine (servers, Redis and the load client together).")
     text = "\n".join(lines)
     print(text)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "fleet-vs-nchan.txt"), "w") as f:
         f.write(text + "\n")
     with open(os.path.join(out, "fleet-vs-nchan.json"), "w") as f:
-        json.dump({"stormglassd": sg, "nchan": nc,
-                   "ratios": {name: ratio(a, b) for name, a, b in rows}}, f, indent=1)
+        json.dump({"stormglassd_on_echo": sg, "stormglassd_immediate": im, "nchan": nc,
+                   "ratios_on_echo_vs_nchan": {name: ratio(a, b) for name, a, _, b in rows}}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@
 #include "backbone.h"
 #include "backbone_net.h"
 #include "bb_relay.h"
+#include "bb_shell.h"
 #include "bb_uri.h"
 #include "kafka_bridge.h"
 #include "sd_log.h"
@@ -84,10 +85,8 @@ typedef struct probe_work {
 } probe_work;
 
 struct sd_backbone {
-    uv_loop_t *loop;
-    bb_relay relay;
+    bb_shell sh;               /* first: relay, bounds, counters, lifetime (its timer is unused) */
     kafka_bridge bridge;
-    sd_backbone_limits limits;
     char bootstrap[BB_URI_PART_MAX];
     char topic[BB_URI_PART_MAX];
     rd_kafka_t *producer, *consumer;
@@ -100,19 +99,16 @@ struct sd_backbone {
     bool fresh;                /* at the end of the log since this session subscribed */
     waiting_fetch *waiting, *waiting_tail; /* fetches held until `fresh` */
     uint32_t waiting_count;
-    uint32_t open_handles;     /* relay + bridge + works in flight */
-    bool destroyed;
     uint32_t in_flight;        /* publishes awaiting their delivery report */
     uint64_t in_flight_bytes;
-    uint64_t published, publish_failures, received, received_unsubscribed;
+    uint64_t received_unsubscribed;
 };
 
-static void maybe_free(sd_backbone *bb)
+static void kafka_release(bb_shell *s)
 {
-    if (bb->destroyed && bb->open_handles == 0) {
-        sd_topics_free(&bb->view);
-        free(bb);
-    }
+    sd_backbone *bb = (sd_backbone *)s; /* the shell is the first member */
+    sd_topics_free(&bb->view);
+    free(bb);
 }
 
 static void set_paused(sd_backbone *bb, bool paused)
@@ -133,7 +129,7 @@ static void answer_waiting(sd_backbone *bb, bool ok)
         waiting_fetch *w = bb->waiting;
         bb->waiting = w->next;
         const sd_topic *t = ok ? sd_topics_find(&bb->view, w->topic, w->topic_len) : NULL;
-        bb_relay_state(&bb->relay, w->cb, w->arg, w->cookie, w->topic, w->topic_len, ok ? SG_OK : SG_E_STATE,
+        bb_relay_state(&bb->sh.relay, w->cb, w->arg, w->cookie, w->topic, w->topic_len, ok ? SG_OK : SG_E_STATE,
                        t != NULL ? t->state : NULL, t != NULL ? t->state_len : 0,
                        ok ? NULL : "kafka session ended before the log was read to its end");
         free(w);
@@ -159,7 +155,7 @@ static void fail_session(sd_backbone *bb, const char *why)
     char text[KAFKA_WHY_MAX];
     snprintf(text, sizeof text, "kafka %.200s: %.200s", bb->bootstrap, why);
     end_session(bb);
-    bb_relay_session_event(&bb->relay, what, text);
+    bb_relay_session_event(&bb->sh.relay, what, text);
 }
 
 /* ---- events from librdkafka (on the loop thread) ------------------------------- */
@@ -178,9 +174,9 @@ static void delivered(sd_backbone *bb, rd_kafka_event_t *ev)
         assert(bb->in_flight > 0 && bb->in_flight_bytes >= m->len);
         bb->in_flight--;
         bb->in_flight_bytes -= m->len;
-        bb->published += ok;
-        bb->publish_failures += !ok;
-        bb_relay_publish_done(&bb->relay, kind != NULL ? *kind : SD_PUBLISH_LIVE, m->payload, m->len, ok);
+        bb->sh.published += ok;
+        bb->sh.publish_failures += !ok;
+        bb_relay_publish_done(&bb->sh.relay, kind != NULL ? *kind : SD_PUBLISH_LIVE, m->payload, m->len, ok);
     }
 }
 
@@ -204,8 +200,8 @@ static void consumed(sd_backbone *bb, const rd_kafka_message_t *m)
         bb->received_unsubscribed++; /* history, or raced a pause: the view has it */
         return;
     }
-    bb->received++;
-    if (bb_relay_message(&bb->relay, m->payload, m->len) != SG_OK) {
+    bb->sh.received++;
+    if (bb_relay_message(&bb->sh.relay, m->payload, m->len) != SG_OK) {
         fail_session(bb, "incoming backlog over its bound");
     }
 }
@@ -217,7 +213,7 @@ static void reached_end(sd_backbone *bb)
     bb->caught_up = true;
     if (bb->phase == PH_SUBSCRIBING) {
         bb->phase = PH_SUBSCRIBED;
-        bb_relay_session_event(&bb->relay, BB_SUBSCRIBED, NULL);
+        bb_relay_session_event(&bb->sh.relay, BB_SUBSCRIBED, NULL);
     }
     if (bb->phase == PH_SUBSCRIBED) {
         bb->fresh = true;
@@ -266,7 +262,7 @@ static void on_event(void *ctx, int index, rd_kafka_event_t *ev)
 {
     sd_backbone *bb = ctx;
     (void)index;
-    if (bb->destroyed) {
+    if (bb->sh.destroyed) {
         return;
     }
     switch (rd_kafka_event_type(ev)) {
@@ -293,8 +289,8 @@ static bool conf_set(rd_kafka_conf_t *conf, const char *const (*kv)[2], size_t n
 static rd_kafka_t *new_client(sd_backbone *bb, rd_kafka_type_t type, char *why, size_t why_size)
 {
     char items[24], kbytes[24], group[64];
-    snprintf(items, sizeof items, "%u", bb->limits.queue_items_max);
-    snprintf(kbytes, sizeof kbytes, "%" PRIu64, bb->limits.queue_bytes_max / 1024 + 1);
+    snprintf(items, sizeof items, "%u", bb->sh.limits.queue_items_max);
+    snprintf(kbytes, sizeof kbytes, "%" PRIu64, bb->sh.limits.queue_bytes_max / 1024 + 1);
     snprintf(group, sizeof group, "stormglassd-%ld-%p", (long)getpid(), (void *)bb);
     const char *const common[][2] = {
         {"bootstrap.servers", bb->bootstrap}, {"socket.keepalive.enable", "true"},
@@ -381,32 +377,22 @@ static sg_status kafka_create(uv_loop_t *loop, const char *uri, const sd_backbon
     }
     snprintf(bb->bootstrap, sizeof bb->bootstrap, "%s", u.authority);
     snprintf(bb->topic, sizeof bb->topic, "%s", u.path);
-    bb->loop = loop;
-    bb->limits = *limits;
     if (sd_topics_init(&bb->view, limits->topics_max, limits->state_bytes_max) != SG_OK ||
         kafka_bridge_init(&bb->bridge, loop, on_event, bb) != 0) {
         sd_topics_free(&bb->view);
         free(bb);
         return sg_error_set(err, SG_E_NOMEM, "kafka://: out of memory or file descriptors");
     }
-    bb_relay_init(&bb->relay, loop, events, limits->queue_items_max, limits->queue_bytes_max);
-    bb->open_handles = 2; /* relay + bridge */
+    bb_shell_init(&bb->sh, loop, limits, events, kafka_release);
+    bb->sh.open_handles++; /* the bridge */
     *out = bb;
     return SG_OK;
-}
-
-static void on_relay_closed(bb_relay *r)
-{
-    sd_backbone *bb = (sd_backbone *)((char *)r - offsetof(sd_backbone, relay));
-    bb->open_handles--;
-    maybe_free(bb);
 }
 
 static void on_bridge_closed(kafka_bridge *b)
 {
     sd_backbone *bb = (sd_backbone *)((char *)b - offsetof(sd_backbone, bridge));
-    bb->open_handles--;
-    maybe_free(bb);
+    bb_shell_handle_closed(&bb->sh);
 }
 
 typedef struct destroy_work {
@@ -434,18 +420,16 @@ static void destroy_clients(uv_work_t *req)
 static void clients_destroyed(uv_work_t *req, int status)
 {
     destroy_work *w = req->data;
+    sd_backbone *bb = w->bb;
     (void)status;
-    w->bb->open_handles--;
-    maybe_free(w->bb);
     free(w);
+    bb_shell_handle_closed(&bb->sh);
 }
 
 static void kafka_destroy(sd_backbone *bb)
 {
-    assert(!bb->destroyed);
-    bb->destroyed = true;
     bb->phase = PH_IDLE;
-    bb_relay_close(&bb->relay, on_relay_closed);
+    bb_shell_close(&bb->sh);
     answer_waiting(bb, false); /* the relay is closed: nothing is called back */
     kafka_bridge_close(&bb->bridge, on_bridge_closed); /* drops our queue references first */
     if (bb->parts != NULL) {
@@ -465,8 +449,8 @@ static void kafka_destroy(sd_backbone *bb)
     *w = (destroy_work){{0}, bb, bb->producer, bb->consumer, bb->probe_topic};
     w->req.data = w;
     bb->producer = bb->consumer = NULL;
-    bb->open_handles++;
-    uv_queue_work(bb->loop, &w->req, destroy_clients, clients_destroyed);
+    bb->sh.open_handles++;
+    uv_queue_work(bb->sh.loop, &w->req, destroy_clients, clients_destroyed);
 }
 
 /* ---- session -------------------------------------------------------------------------- */
@@ -496,17 +480,16 @@ static void probe_done(uv_work_t *req, int status)
 {
     probe_work *w = req->data;
     sd_backbone *bb = w->bb;
-    bb->open_handles--;
-    if (!bb->destroyed && w->session == bb->session && bb->phase == PH_CONNECTING) {
+    if (!bb->sh.destroyed && w->session == bb->session && bb->phase == PH_CONNECTING) {
         if (w->ok && status == 0) {
             bb->phase = PH_CONNECTED;
-            bb_relay_session_event(&bb->relay, BB_CONNECTED, NULL);
+            bb_relay_session_event(&bb->sh.relay, BB_CONNECTED, NULL);
         } else {
             fail_session(bb, w->ok ? "probe cancelled" : w->why);
         }
     }
     free(w);
-    maybe_free(bb);
+    bb_shell_handle_closed(&bb->sh);
 }
 
 static sg_status kafka_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
@@ -514,7 +497,7 @@ static sg_status kafka_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
     if (bb->phase != PH_IDLE) {
         end_session(bb);
     }
-    bb_relay_next_session(&bb->relay);
+    bb_relay_next_session(&bb->sh.relay);
     bb->session++;
     bb->phase = PH_CONNECTING;
     char why[KAFKA_WHY_MAX] = "";
@@ -528,8 +511,8 @@ static sg_status kafka_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
     w->session = bb->session;
     w->timeout_ms = ms < 1 ? 1 : ms > 600000 ? 600000 : (int)ms;
     w->req.data = w;
-    bb->open_handles++;
-    uv_queue_work(bb->loop, &w->req, probe_run, probe_done);
+    bb->sh.open_handles++;
+    uv_queue_work(bb->sh.loop, &w->req, probe_run, probe_done);
     return SG_OK;
 }
 
@@ -541,7 +524,7 @@ static sg_status kafka_subscribe(sd_backbone *bb)
     set_paused(bb, false);
     if (bb->caught_up) { /* resumes from its offset: what was written meanwhile follows */
         bb->phase = PH_SUBSCRIBED;
-        bb_relay_session_event(&bb->relay, BB_SUBSCRIBED, NULL);
+        bb_relay_session_event(&bb->sh.relay, BB_SUBSCRIBED, NULL);
     } else {
         bb->phase = PH_SUBSCRIBING; /* subscribed at the end of the first replay of the log */
     }
@@ -553,7 +536,7 @@ static void kafka_disconnect(sd_backbone *bb)
     if (bb->phase != PH_IDLE) {
         end_session(bb);
     }
-    bb_relay_next_session(&bb->relay);
+    bb_relay_next_session(&bb->sh.relay);
     bb->session++;
 }
 
@@ -608,13 +591,13 @@ static sg_status kafka_fetch_state(sd_backbone *bb, const char *topic, size_t to
     }
     if (bb->fresh) {
         const sd_topic *t = sd_topics_find(&bb->view, topic, topic_len);
-        bb_relay_state(&bb->relay, cb, arg, cookie, topic, topic_len, SG_OK, t != NULL ? t->state : NULL,
+        bb_relay_state(&bb->sh.relay, cb, arg, cookie, topic, topic_len, SG_OK, t != NULL ? t->state : NULL,
                        t != NULL ? t->state_len : 0, NULL);
         return SG_OK;
     }
     /* resumed after a gap: answer once the consumer has read what was
      * written meanwhile (its next end of partition) */
-    if (bb->waiting_count >= bb->limits.queue_items_max) {
+    if (bb->waiting_count >= bb->sh.limits.queue_items_max) {
         return SG_E_FULL;
     }
     waiting_fetch *w = malloc(sizeof *w + topic_len);
@@ -643,17 +626,8 @@ static uint32_t kafka_payload_max(const sd_backbone *bb)
 
 static void kafka_stats(const sd_backbone *bb, sd_backbone_stats *out)
 {
-    memset(out, 0, sizeof *out);
-    out->connected = bb->phase >= PH_CONNECTED;
-    out->subscribed = bb->phase == PH_SUBSCRIBED;
-    out->fd = kafka_bridge_fd(&bb->bridge);
-    out->published = bb->published;
-    out->publish_failures = bb->publish_failures;
-    out->received = bb->received;
-    uint64_t items = 0, bytes = 0;
-    bb_relay_depth(&bb->relay, &items, &bytes);
-    out->queue_depth = bb->in_flight + items;
-    out->queue_bytes = bb->in_flight_bytes + bytes;
+    bb_shell_stats(&bb->sh, bb->phase >= PH_CONNECTED, bb->phase == PH_SUBSCRIBED, kafka_bridge_fd(&bb->bridge),
+                   bb->in_flight + bb->waiting_count, out);
 }
 
 static sg_status kafka_inject_drop(sd_backbone *bb)

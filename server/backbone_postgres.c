@@ -38,6 +38,7 @@
 #include "bb_base64.h"
 #include "bb_inbox.h"
 #include "bb_relay.h"
+#include "bb_shell.h"
 #include "bb_socket.h"
 #include "pg_link.h"
 #include "sd_log.h"
@@ -91,44 +92,22 @@ typedef enum pg_op_kind {
     OP_FETCH_SPILL
 } pg_op_kind;
 
-typedef struct publish_req {
-    sd_publish_kind kind;
-    size_t len;
-    uint8_t msg[];
-} publish_req;
-
-typedef struct fetch_req {
-    sd_state_cb cb;
-    void *arg;
-    uint64_t cookie;
-    size_t topic_len;
-    char topic[];
-} fetch_req;
-
 struct sd_backbone {
-    uv_loop_t *loop;
-    bb_relay relay;
+    bb_shell sh;               /* first: relay, timer, bounds, counters, lifetime */
     bb_inbox inbox;            /* incoming messages in notification order */
-    sd_backbone_limits limits;
     char uri[PG_URI_MAX];
-    uv_timer_t timer;          /* bounds CONNECTING */
     pg_link *cmd, *listen;
     int ready_links;
     bool tables_ready;
     phase phase;
-    uint32_t open_handles;
-    bool destroyed;
-    uint32_t queued;
-    uint64_t queued_bytes;
-    uint64_t published, publish_failures, received, spilled;
+    uint64_t spilled;
 };
 
-static void maybe_free(sd_backbone *bb)
+static void pg_release(bb_shell *s)
 {
-    if (bb->destroyed && bb->open_handles == 0) {
-        bb_inbox_free(&bb->inbox);
-        free(bb);
-    }
+    sd_backbone *bb = (sd_backbone *)s; /* the shell is the first member */
+    bb_inbox_free(&bb->inbox);
+    free(bb);
 }
 
 static void teardown(sd_backbone *bb)
@@ -140,7 +119,7 @@ static void teardown(sd_backbone *bb)
     bb->ready_links = 0;
     bb->tables_ready = false;
     bb_inbox_clear(&bb->inbox);
-    uv_timer_stop(&bb->timer);
+    bb_shell_timer_stop(&bb->sh);
     if (cmd != NULL) {
         pg_link_close(cmd);
     }
@@ -158,7 +137,7 @@ static void fail_session(sd_backbone *bb, const char *why)
     char text[PG_WHY_MAX];
     snprintf(text, sizeof text, "postgres: %.400s", why);
     teardown(bb);
-    bb_relay_session_event(&bb->relay, what, text);
+    bb_relay_session_event(&bb->sh.relay, what, text);
 }
 
 static bool current(const sd_backbone *bb, const pg_link *l)
@@ -185,8 +164,8 @@ static void deliver_inbox(sd_backbone *bb)
     const uint8_t *msg = NULL;
     size_t len = 0;
     while (bb->phase == PH_SUBSCRIBED && bb_inbox_head(&bb->inbox, &msg, &len)) {
-        bb->received++;
-        sg_status st = bb_relay_message(&bb->relay, msg, len);
+        bb->sh.received++;
+        sg_status st = bb_relay_message(&bb->sh.relay, msg, len);
         bb_inbox_pop(&bb->inbox);
         if (st != SG_OK) {
             fail_session(bb, "incoming backlog over its bound");
@@ -268,36 +247,24 @@ static void spill_fetched(sd_backbone *bb, pg_link *l, pg_op *op, const PGresult
 
 static void publish_answered(sd_backbone *bb, pg_op *op, const PGresult *res)
 {
-    publish_req *p = op->data;
     bool ok = res != NULL ? result_ok(res) : op->sent;
     if (res != NULL && !ok) {
         sd_log(SD_LOG_WARN, "postgres_publish_error", "error=\"%.160s\"", PQresultErrorMessage(res));
     }
-    assert(bb->queued > 0 && bb->queued_bytes >= p->len);
-    bb->queued--;
-    bb->queued_bytes -= p->len;
-    bb->published += ok;
-    bb->publish_failures += !ok;
-    bb_relay_publish_done(&bb->relay, p->kind, p->msg, p->len, ok);
-    free(p);
+    bb_shell_publish_done(&bb->sh, op->data, ok);
 }
 
 static void state_answered(sd_backbone *bb, pg_op *op, const PGresult *res)
 {
-    fetch_req *f = op->data;
-    assert(bb->queued > 0);
-    bb->queued--;
-    bb->queued_bytes -= f->topic_len;
+    bb_fetch_req *f = op->data;
     if (res == NULL || !result_ok(res)) {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_E_STATE, NULL, 0,
-                       result_why(res));
+        bb_shell_fetch_done(&bb->sh, f, SG_E_STATE, NULL, 0, result_why(res));
     } else if (PQntuples(res) == 0) {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_OK, NULL, 0, NULL);
+        bb_shell_fetch_done(&bb->sh, f, SG_OK, NULL, 0, NULL);
     } else {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_OK,
-                       (const uint8_t *)PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), NULL);
+        bb_shell_fetch_done(&bb->sh, f, SG_OK, (const uint8_t *)PQgetvalue(res, 0, 0),
+                            (size_t)PQgetlength(res, 0, 0), NULL);
     }
-    free(f);
 }
 
 static void session_answered(sd_backbone *bb, pg_link *l, pg_op *op, const PGresult *res)
@@ -310,7 +277,7 @@ static void session_answered(sd_backbone *bb, pg_link *l, pg_op *op, const PGres
             char why[PG_WHY_MAX];
             snprintf(why, sizeof why, "postgres: LISTEN failed: %.400s", result_why(res));
             bb->phase = PH_CONNECTED;
-            bb_relay_session_event(&bb->relay, BB_SUBSCRIBE_FAILED, why);
+            bb_relay_session_event(&bb->sh.relay, BB_SUBSCRIBE_FAILED, why);
             return;
         }
         fail_session(bb, result_why(res));
@@ -319,11 +286,11 @@ static void session_answered(sd_backbone *bb, pg_link *l, pg_op *op, const PGres
     if (op->op == OP_SETUP && bb->phase == PH_CONNECTING) {
         bb->tables_ready = true;
         bb->phase = PH_CONNECTED;
-        uv_timer_stop(&bb->timer);
-        bb_relay_session_event(&bb->relay, BB_CONNECTED, NULL);
+        bb_shell_timer_stop(&bb->sh);
+        bb_relay_session_event(&bb->sh.relay, BB_CONNECTED, NULL);
     } else if (op->op == OP_LISTEN && bb->phase == PH_SUBSCRIBING) {
         bb->phase = PH_SUBSCRIBED;
-        bb_relay_session_event(&bb->relay, BB_SUBSCRIBED, NULL);
+        bb_relay_session_event(&bb->sh.relay, BB_SUBSCRIBED, NULL);
     }
 }
 
@@ -362,9 +329,7 @@ static void on_link_closed(void *ctx, pg_link *l)
 {
     sd_backbone *bb = ctx;
     (void)l;
-    assert(bb->open_handles > 0);
-    bb->open_handles--;
-    maybe_free(bb);
+    bb_shell_handle_closed(&bb->sh);
 }
 
 /* ---- create / destroy ------------------------------------------------------------ */
@@ -390,38 +355,16 @@ static sg_status pg_create(uv_loop_t *loop, const char *uri, const sd_backbone_l
         return sg_error_set(err, SG_E_NOMEM, "postgres://: out of memory");
     }
     snprintf(bb->uri, sizeof bb->uri, "%s", uri);
-    bb->loop = loop;
-    bb->limits = *limits;
-    bb_relay_init(&bb->relay, loop, events, limits->queue_items_max, limits->queue_bytes_max);
+    bb_shell_init(&bb->sh, loop, limits, events, pg_release);
     bb_inbox_init(&bb->inbox, limits->queue_items_max, limits->queue_bytes_max);
-    uv_timer_init(loop, &bb->timer);
-    bb->timer.data = bb;
-    bb->open_handles = 2; /* timer + relay */
     *out = bb;
     return SG_OK;
 }
 
-static void on_timer_closed(uv_handle_t *h)
-{
-    sd_backbone *bb = h->data;
-    bb->open_handles--;
-    maybe_free(bb);
-}
-
-static void on_relay_closed(bb_relay *r)
-{
-    sd_backbone *bb = (sd_backbone *)((char *)r - offsetof(sd_backbone, relay));
-    bb->open_handles--;
-    maybe_free(bb);
-}
-
 static void pg_destroy(sd_backbone *bb)
 {
-    assert(!bb->destroyed);
-    bb->destroyed = true;
-    bb_relay_close(&bb->relay, on_relay_closed);
+    bb_shell_close(&bb->sh); /* first: the teardown's answers go nowhere */
     teardown(bb);
-    uv_close((uv_handle_t *)&bb->timer, on_timer_closed);
 }
 
 /* ---- session ---------------------------------------------------------------------- */
@@ -440,14 +383,14 @@ static pg_link *open_link(sd_backbone *bb, char *why, size_t why_size)
     const char *const values[] = {bb->uri, "1", idle, interval, count, user_timeout, "stormglassd", NULL};
     pg_link_owner owner = link_owner_template;
     owner.ctx = bb;
-    pg_link *l = pg_link_open(bb->loop, keys, values, &owner, why, why_size);
-    bb->open_handles += l != NULL;
+    pg_link *l = pg_link_open(bb->sh.loop, keys, values, &owner, why, why_size);
+    bb->sh.open_handles += l != NULL;
     return l;
 }
 
 static void on_connect_timeout(uv_timer_t *t)
 {
-    sd_backbone *bb = t->data;
+    sd_backbone *bb = t->data; /* the shell, first member */
     if (bb->phase == PH_CONNECTING) {
         fail_session(bb, "no answer within the connect timeout");
     }
@@ -458,7 +401,7 @@ static sg_status pg_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
     if (bb->phase != PH_IDLE) {
         teardown(bb);
     }
-    bb_relay_next_session(&bb->relay);
+    bb_relay_next_session(&bb->sh.relay);
     bb->phase = PH_CONNECTING;
     char why[PG_WHY_MAX] = "";
     bb->cmd = open_link(bb, why, sizeof why);
@@ -467,8 +410,7 @@ static sg_status pg_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
         fail_session(bb, why[0] != '\0' ? why : "cannot start connecting");
         return SG_OK; /* reported through the relay */
     }
-    uint64_t ms = timeout_ns > 0 ? (uint64_t)(timeout_ns / SG_NS_PER_MS) : 1;
-    uv_timer_start(&bb->timer, on_connect_timeout, ms > 0 ? ms : 1, 0);
+    bb_shell_timer_start(&bb->sh, timeout_ns, on_connect_timeout);
     return SG_OK;
 }
 
@@ -490,15 +432,10 @@ static void pg_disconnect(sd_backbone *bb)
     if (bb->phase != PH_IDLE) {
         teardown(bb);
     }
-    bb_relay_next_session(&bb->relay);
+    bb_relay_next_session(&bb->sh.relay);
 }
 
 /* ---- publish and state ---------------------------------------------------------------- */
-
-static bool can_queue(const sd_backbone *bb, size_t len)
-{
-    return bb->queued < bb->limits.queue_items_max && bb->queued_bytes + len <= bb->limits.queue_bytes_max;
-}
 
 /* "m:" + base64(msg) into a malloc'd string (caller frees). */
 static char *inline_text(const uint8_t *msg, size_t len, int *text_len)
@@ -514,8 +451,9 @@ static char *inline_text(const uint8_t *msg, size_t len, int *text_len)
     return t;
 }
 
-static sg_status send_publish(sd_backbone *bb, publish_req *p)
+static sg_status send_publish(void *ctx, bb_publish_req *p)
 {
+    sd_backbone *bb = ctx;
     sg_bcast_header h;
     sd_wire_body body;
     if (sd_wire_decode(p->msg, p->len, &h, &body, NULL) != SG_OK) {
@@ -547,64 +485,27 @@ static sg_status send_publish(sd_backbone *bb, publish_req *p)
     return st;
 }
 
+static sg_status send_fetch(void *ctx, bb_fetch_req *f)
+{
+    sd_backbone *bb = ctx;
+    const char *values[] = {f->topic};
+    int lengths[] = {(int)f->topic_len}, formats[] = {0};
+    return pg_link_query(bb->cmd, OP_FETCH_STATE, f, sql_fetch_state, 1, values, lengths, formats, 1);
+}
+
+/* The request is counted before it is queued: a result may come from
+ * inside the query call (a connection found dead). */
 static sg_status pg_publish(sd_backbone *bb, sd_publish_kind kind, const uint8_t *msg, size_t len)
 {
-    if (len > PG_PAYLOAD_MAX) {
-        return SG_E_TOO_BIG;
-    }
-    if (bb->phase < PH_CONNECTED || bb->cmd == NULL) {
-        return SG_E_STATE;
-    }
-    if (!can_queue(bb, len)) {
-        return SG_E_FULL;
-    }
-    publish_req *p = malloc(sizeof *p + len);
-    if (p == NULL) {
-        return SG_E_NOMEM;
-    }
-    p->kind = kind;
-    p->len = len;
-    memcpy(p->msg, msg, len);
-    bb->queued++; /* counted first: a result may come from inside the query call */
-    bb->queued_bytes += len;
-    sg_status st = send_publish(bb, p);
-    if (st != SG_OK) {
-        bb->queued--;
-        bb->queued_bytes -= len;
-        free(p);
-    }
-    return st;
+    bool up = bb->phase >= PH_CONNECTED && bb->cmd != NULL;
+    return bb_shell_publish(&bb->sh, up, PG_PAYLOAD_MAX, kind, msg, len, send_publish, bb);
 }
 
 static sg_status pg_fetch_state(sd_backbone *bb, const char *topic, size_t topic_len, uint64_t cookie,
                                 sd_state_cb cb, void *arg)
 {
-    if (bb->phase < PH_CONNECTED || bb->cmd == NULL) {
-        return SG_E_STATE;
-    }
-    if (!can_queue(bb, topic_len)) {
-        return SG_E_FULL;
-    }
-    fetch_req *f = malloc(sizeof *f + topic_len);
-    if (f == NULL) {
-        return SG_E_NOMEM;
-    }
-    f->cb = cb;
-    f->arg = arg;
-    f->cookie = cookie;
-    f->topic_len = topic_len;
-    memcpy(f->topic, topic, topic_len);
-    bb->queued++;
-    bb->queued_bytes += topic_len;
-    const char *values[] = {topic};
-    int lengths[] = {(int)topic_len}, formats[] = {0};
-    sg_status st = pg_link_query(bb->cmd, OP_FETCH_STATE, f, sql_fetch_state, 1, values, lengths, formats, 1);
-    if (st != SG_OK) {
-        bb->queued--;
-        bb->queued_bytes -= topic_len;
-        free(f);
-    }
-    return st;
+    bool up = bb->phase >= PH_CONNECTED && bb->cmd != NULL;
+    return bb_shell_fetch(&bb->sh, up, topic, topic_len, cookie, cb, arg, send_fetch, bb);
 }
 
 /* ---- observation and drills ------------------------------------------------------------- */
@@ -617,17 +518,8 @@ static uint32_t pg_payload_max(const sd_backbone *bb)
 
 static void pg_stats(const sd_backbone *bb, sd_backbone_stats *out)
 {
-    memset(out, 0, sizeof *out);
-    out->connected = bb->phase >= PH_CONNECTED;
-    out->subscribed = bb->phase == PH_SUBSCRIBED;
-    out->fd = bb->listen != NULL ? pg_link_fd(bb->listen) : -1;
-    out->published = bb->published;
-    out->publish_failures = bb->publish_failures;
-    out->received = bb->received;
-    uint64_t items = 0, bytes = 0;
-    bb_relay_depth(&bb->relay, &items, &bytes);
-    out->queue_depth = bb->queued + items + bb_inbox_count(&bb->inbox);
-    out->queue_bytes = bb->queued_bytes + bytes;
+    bb_shell_stats(&bb->sh, bb->phase >= PH_CONNECTED, bb->phase == PH_SUBSCRIBED,
+                   bb->listen != NULL ? pg_link_fd(bb->listen) : -1, bb_inbox_count(&bb->inbox), out);
 }
 
 static sg_status pg_inject_drop(sd_backbone *bb)
@@ -639,39 +531,15 @@ static sg_status pg_inject_drop(sd_backbone *bb)
     return SG_OK;
 }
 
-static sg_status pg_create_postgresql(uv_loop_t *loop, const char *uri, const sd_backbone_limits *limits,
-                                      const sd_backbone_events *events, sd_backbone **out, sg_error *err)
-{
-    return pg_create(loop, uri, limits, events, out, err);
-}
-
-const sd_backbone_ops sd_backbone_postgres = {
-    .scheme = "postgres",
-    .summary = "PostgreSQL LISTEN/NOTIFY + a state table (postgres://user@host:port/db)",
-    .create = pg_create,
-    .destroy = pg_destroy,
-    .connect = pg_connect,
-    .subscribe = pg_subscribe,
-    .disconnect = pg_disconnect,
-    .publish = pg_publish,
-    .fetch_state = pg_fetch_state,
-    .payload_max = pg_payload_max,
-    .stats = pg_stats,
-    .inject_drop = pg_inject_drop,
-};
-
 /* libpq accepts both URI schemes; so does stormglassd. */
-const sd_backbone_ops sd_backbone_postgresql = {
-    .scheme = "postgresql",
-    .summary = "the same as postgres://",
-    .create = pg_create_postgresql,
-    .destroy = pg_destroy,
-    .connect = pg_connect,
-    .subscribe = pg_subscribe,
-    .disconnect = pg_disconnect,
-    .publish = pg_publish,
-    .fetch_state = pg_fetch_state,
-    .payload_max = pg_payload_max,
-    .stats = pg_stats,
-    .inject_drop = pg_inject_drop,
-};
+#define PG_OPS(scheme_name, summary_text)                                                                  \
+    {                                                                                                      \
+        .scheme = (scheme_name), .summary = (summary_text), .create = pg_create, .destroy = pg_destroy,  \
+        .connect = pg_connect, .subscribe = pg_subscribe, .disconnect = pg_disconnect,                   \
+        .publish = pg_publish, .fetch_state = pg_fetch_state, .payload_max = pg_payload_max,             \
+        .stats = pg_stats, .inject_drop = pg_inject_drop,                                                \
+    }
+
+const sd_backbone_ops sd_backbone_postgres =
+    PG_OPS("postgres", "PostgreSQL LISTEN/NOTIFY + a state table (postgres://user@host:port/db)");
+const sd_backbone_ops sd_backbone_postgresql = PG_OPS("postgresql", "the same as postgres://");

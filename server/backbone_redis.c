@@ -37,6 +37,7 @@
 
 #include "backbone.h"
 #include "bb_relay.h"
+#include "bb_shell.h"
 #include "bb_uri.h"
 #include "redis_link.h"
 #include "sd_log.h"
@@ -67,45 +68,21 @@ typedef enum redis_op_kind {
     OP_FETCH
 } redis_op_kind;
 
-typedef struct publish_req {
-    sd_publish_kind kind;
-    size_t len;
-    uint8_t msg[];
-} publish_req;
-
-typedef struct fetch_req {
-    sd_state_cb cb;
-    void *arg;
-    uint64_t cookie;
-    size_t topic_len;
-    char topic[];
-} fetch_req;
-
 struct sd_backbone {
-    uv_loop_t *loop;
-    bb_relay relay;
-    sd_backbone_limits limits;
+    bb_shell sh;               /* first: relay, timer, bounds, counters, lifetime */
     char host[BB_URI_PART_MAX];
     int port;
     int db;
     char state_key[REDIS_NAME_MAX];
     char channel[REDIS_NAME_MAX];
-    uv_timer_t timer;          /* bounds CONNECTING */
     redis_link *cmd, *sub;     /* the current session's links (NULL when idle) */
     int hellos_left;           /* replies still needed before `connected` */
     phase phase;
-    uint32_t open_handles;     /* timer + relay + links not yet closed */
-    bool destroyed;
-    uint32_t queued;           /* publishes and fetches awaiting a reply */
-    uint64_t queued_bytes;
-    uint64_t published, publish_failures, received;
 };
 
-static void maybe_free(sd_backbone *bb)
+static void redis_release(bb_shell *s)
 {
-    if (bb->destroyed && bb->open_handles == 0) {
-        free(bb);
-    }
+    free((sd_backbone *)s); /* the shell is the first member */
 }
 
 /* Ends the session's links; their pending commands answer into the relay. */
@@ -116,7 +93,7 @@ static void teardown(sd_backbone *bb)
     bb->sub = NULL;
     bb->phase = PH_IDLE;
     bb->hellos_left = 0;
-    uv_timer_stop(&bb->timer);
+    bb_shell_timer_stop(&bb->sh);
     if (cmd != NULL) {
         redis_link_close(cmd);
     }
@@ -135,47 +112,35 @@ static void fail_session(sd_backbone *bb, const char *why)
     char text[REDIS_WHY_MAX];
     snprintf(text, sizeof text, "redis %.200s:%d: %.200s", bb->host, bb->port, why);
     teardown(bb);
-    bb_relay_session_event(&bb->relay, what, text);
+    bb_relay_session_event(&bb->sh.relay, what, text);
 }
 
 /* ---- link callbacks ------------------------------------------------------- */
 
 static void publish_answered(sd_backbone *bb, rl_cmd *cmd, const redisReply *reply)
 {
-    publish_req *p = cmd->data;
+    bb_publish_req *p = cmd->data;
     bool ok = reply != NULL ? reply->type != REDIS_REPLY_ERROR : cmd->written;
     if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
         sd_log(SD_LOG_WARN, "redis_publish_error", "error=\"%.*s\"", (int)(reply->len > 120 ? 120 : reply->len),
                reply->str);
     }
-    assert(bb->queued > 0 && bb->queued_bytes >= p->len);
-    bb->queued--;
-    bb->queued_bytes -= p->len;
-    bb->published += ok;
-    bb->publish_failures += !ok;
-    bb_relay_publish_done(&bb->relay, p->kind, p->msg, p->len, ok);
-    free(p);
+    bb_shell_publish_done(&bb->sh, p, ok);
 }
 
 static void fetch_answered(sd_backbone *bb, rl_cmd *cmd, const redisReply *reply)
 {
-    fetch_req *f = cmd->data;
-    assert(bb->queued > 0);
-    bb->queued--;
-    bb->queued_bytes -= f->topic_len;
+    bb_fetch_req *f = cmd->data;
     if (reply == NULL) {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_E_STATE, NULL, 0,
-                       "redis connection lost");
+        bb_shell_fetch_done(&bb->sh, f, SG_E_STATE, NULL, 0, "redis connection lost");
     } else if (reply->type == REDIS_REPLY_STRING) {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_OK,
-                       (const uint8_t *)reply->str, reply->len, NULL);
+        bb_shell_fetch_done(&bb->sh, f, SG_OK, (const uint8_t *)reply->str, reply->len, NULL);
     } else if (reply->type == REDIS_REPLY_NIL) {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_OK, NULL, 0, NULL);
+        bb_shell_fetch_done(&bb->sh, f, SG_OK, NULL, 0, NULL);
     } else {
-        bb_relay_state(&bb->relay, f->cb, f->arg, f->cookie, f->topic, f->topic_len, SG_E_STATE, NULL, 0,
-                       reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply to HGET");
+        bb_shell_fetch_done(&bb->sh, f, SG_E_STATE, NULL, 0,
+                            reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply to HGET");
     }
-    free(f);
 }
 
 static void hello_answered(sd_backbone *bb, redis_link *l, const redisReply *reply)
@@ -190,8 +155,8 @@ static void hello_answered(sd_backbone *bb, redis_link *l, const redisReply *rep
     }
     if (--bb->hellos_left == 0) {
         bb->phase = PH_CONNECTED;
-        uv_timer_stop(&bb->timer);
-        bb_relay_session_event(&bb->relay, BB_CONNECTED, NULL);
+        bb_shell_timer_stop(&bb->sh);
+        bb_relay_session_event(&bb->sh.relay, BB_CONNECTED, NULL);
     }
 }
 
@@ -219,15 +184,15 @@ static void on_push(void *ctx, redis_link *l, const redisReply *r)
     }
     if (push_is(r, "subscribe") && bb->phase == PH_SUBSCRIBING) {
         bb->phase = PH_SUBSCRIBED;
-        bb_relay_session_event(&bb->relay, BB_SUBSCRIBED, NULL);
+        bb_relay_session_event(&bb->sh.relay, BB_SUBSCRIBED, NULL);
         return;
     }
     if (!push_is(r, "message") || bb->phase != PH_SUBSCRIBED || r->element[2]->type != REDIS_REPLY_STRING) {
         return;
     }
     const redisReply *body = r->element[2];
-    bb->received++;
-    sg_status st = bb_relay_message(&bb->relay, (const uint8_t *)body->str, body->len);
+    bb->sh.received++;
+    sg_status st = bb_relay_message(&bb->sh.relay, (const uint8_t *)body->str, body->len);
     if (st != SG_OK) { /* the driver fell behind past the bound: end the session, the core resyncs */
         fail_session(bb, "incoming backlog over its bound");
     }
@@ -245,9 +210,7 @@ static void on_link_closed(void *ctx, redis_link *l)
 {
     sd_backbone *bb = ctx;
     (void)l;
-    assert(bb->open_handles > 0);
-    bb->open_handles--;
-    maybe_free(bb);
+    bb_shell_handle_closed(&bb->sh);
 }
 
 static const redis_link_owner link_owner_template = {NULL, on_reply, on_push, on_lost, on_link_closed};
@@ -299,44 +262,22 @@ static sg_status redis_create(uv_loop_t *loop, const char *uri, const sd_backbon
         free(bb);
         return st;
     }
-    bb->loop = loop;
-    bb->limits = *limits;
-    bb_relay_init(&bb->relay, loop, events, limits->queue_items_max, limits->queue_bytes_max);
-    uv_timer_init(loop, &bb->timer);
-    bb->timer.data = bb;
-    bb->open_handles = 2; /* timer + relay */
+    bb_shell_init(&bb->sh, loop, limits, events, redis_release);
     *out = bb;
     return SG_OK;
 }
 
-static void on_timer_closed(uv_handle_t *h)
-{
-    sd_backbone *bb = h->data;
-    bb->open_handles--;
-    maybe_free(bb);
-}
-
-static void on_relay_closed(bb_relay *r)
-{
-    sd_backbone *bb = (sd_backbone *)((char *)r - offsetof(sd_backbone, relay));
-    bb->open_handles--;
-    maybe_free(bb);
-}
-
 static void redis_destroy(sd_backbone *bb)
 {
-    assert(!bb->destroyed);
-    bb->destroyed = true;
-    bb_relay_close(&bb->relay, on_relay_closed); /* first: the teardown's answers go nowhere */
+    bb_shell_close(&bb->sh); /* first: the teardown's answers go nowhere */
     teardown(bb);
-    uv_close((uv_handle_t *)&bb->timer, on_timer_closed);
 }
 
 /* ---- session -------------------------------------------------------------- */
 
 static void on_connect_timeout(uv_timer_t *t)
 {
-    sd_backbone *bb = t->data;
+    sd_backbone *bb = t->data; /* the shell, first member */
     if (bb->phase == PH_CONNECTING) {
         fail_session(bb, "no answer within the connect timeout");
     }
@@ -346,8 +287,8 @@ static redis_link *open_link(sd_backbone *bb, char *why, size_t why_size)
 {
     redis_link_owner owner = link_owner_template;
     owner.ctx = bb;
-    redis_link *l = redis_link_open(bb->loop, bb->host, bb->port, &owner, why, why_size);
-    bb->open_handles += l != NULL;
+    redis_link *l = redis_link_open(bb->sh.loop, bb->host, bb->port, &owner, why, why_size);
+    bb->sh.open_handles += l != NULL;
     return l;
 }
 
@@ -366,7 +307,7 @@ static sg_status redis_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
     if (bb->phase != PH_IDLE) {
         teardown(bb); /* a new attempt replaces whatever was left */
     }
-    bb_relay_next_session(&bb->relay);
+    bb_relay_next_session(&bb->sh.relay);
     bb->phase = PH_CONNECTING;
     char why[REDIS_WHY_MAX] = "";
     bb->cmd = open_link(bb, why, sizeof why);
@@ -376,8 +317,7 @@ static sg_status redis_connect(sd_backbone *bb, sg_duration_ns timeout_ns)
         fail_session(bb, why[0] != '\0' ? why : "cannot queue the greeting");
         return SG_OK; /* reported through the relay, like any failure */
     }
-    uint64_t ms = timeout_ns > 0 ? (uint64_t)(timeout_ns / SG_NS_PER_MS) : 1;
-    uv_timer_start(&bb->timer, on_connect_timeout, ms > 0 ? ms : 1, 0);
+    bb_shell_timer_start(&bb->sh, timeout_ns, on_connect_timeout);
     return SG_OK;
 }
 
@@ -398,18 +338,14 @@ static void redis_disconnect(sd_backbone *bb)
     if (bb->phase != PH_IDLE) {
         teardown(bb);
     }
-    bb_relay_next_session(&bb->relay);
+    bb_relay_next_session(&bb->sh.relay);
 }
 
 /* ---- publish and state ------------------------------------------------------ */
 
-static bool can_queue(const sd_backbone *bb, size_t len)
+static sg_status send_publish(void *ctx, bb_publish_req *p)
 {
-    return bb->queued < bb->limits.queue_items_max && bb->queued_bytes + len <= bb->limits.queue_bytes_max;
-}
-
-static sg_status send_publish(sd_backbone *bb, publish_req *p)
-{
+    sd_backbone *bb = ctx;
     sg_bcast_header h;
     sd_wire_body body;
     if (sd_wire_decode(p->msg, p->len, &h, &body, NULL) != SG_OK) {
@@ -427,62 +363,25 @@ static sg_status send_publish(sd_backbone *bb, publish_req *p)
     return redis_link_command(bb->cmd, OP_PUBLISH, p, 8, argv, lens);
 }
 
+static sg_status send_fetch(void *ctx, bb_fetch_req *f)
+{
+    sd_backbone *bb = ctx;
+    const char *argv[] = {"HGET", bb->state_key, f->topic};
+    size_t lens[] = {4, strlen(bb->state_key), f->topic_len};
+    return redis_link_command(bb->cmd, OP_FETCH, f, 3, argv, lens);
+}
+
 static sg_status redis_publish(sd_backbone *bb, sd_publish_kind kind, const uint8_t *msg, size_t len)
 {
-    if (len > REDIS_PAYLOAD_MAX) {
-        return SG_E_TOO_BIG;
-    }
-    if (bb->phase < PH_CONNECTED || bb->cmd == NULL) {
-        return SG_E_STATE;
-    }
-    if (!can_queue(bb, len)) {
-        return SG_E_FULL;
-    }
-    publish_req *p = malloc(sizeof *p + len);
-    if (p == NULL) {
-        return SG_E_NOMEM;
-    }
-    p->kind = kind;
-    p->len = len;
-    memcpy(p->msg, msg, len);
-    sg_status st = send_publish(bb, p);
-    if (st != SG_OK) {
-        free(p);
-        return st;
-    }
-    bb->queued++;
-    bb->queued_bytes += len;
-    return SG_OK;
+    bool up = bb->phase >= PH_CONNECTED && bb->cmd != NULL;
+    return bb_shell_publish(&bb->sh, up, REDIS_PAYLOAD_MAX, kind, msg, len, send_publish, bb);
 }
 
 static sg_status redis_fetch_state(sd_backbone *bb, const char *topic, size_t topic_len, uint64_t cookie,
                                    sd_state_cb cb, void *arg)
 {
-    if (bb->phase < PH_CONNECTED || bb->cmd == NULL) {
-        return SG_E_STATE;
-    }
-    if (!can_queue(bb, topic_len)) {
-        return SG_E_FULL;
-    }
-    fetch_req *f = malloc(sizeof *f + topic_len);
-    if (f == NULL) {
-        return SG_E_NOMEM;
-    }
-    f->cb = cb;
-    f->arg = arg;
-    f->cookie = cookie;
-    f->topic_len = topic_len;
-    memcpy(f->topic, topic, topic_len);
-    const char *argv[] = {"HGET", bb->state_key, topic};
-    size_t lens[] = {4, strlen(bb->state_key), topic_len};
-    sg_status st = redis_link_command(bb->cmd, OP_FETCH, f, 3, argv, lens);
-    if (st != SG_OK) {
-        free(f);
-        return st;
-    }
-    bb->queued++;
-    bb->queued_bytes += topic_len;
-    return SG_OK;
+    bool up = bb->phase >= PH_CONNECTED && bb->cmd != NULL;
+    return bb_shell_fetch(&bb->sh, up, topic, topic_len, cookie, cb, arg, send_fetch, bb);
 }
 
 /* ---- observation and drills --------------------------------------------------- */
@@ -495,17 +394,8 @@ static uint32_t redis_payload_max(const sd_backbone *bb)
 
 static void redis_stats(const sd_backbone *bb, sd_backbone_stats *out)
 {
-    memset(out, 0, sizeof *out);
-    out->connected = bb->phase >= PH_CONNECTED;
-    out->subscribed = bb->phase == PH_SUBSCRIBED;
-    out->fd = bb->cmd != NULL ? redis_link_fd(bb->cmd) : -1;
-    out->published = bb->published;
-    out->publish_failures = bb->publish_failures;
-    out->received = bb->received;
-    uint64_t items = 0, bytes = 0;
-    bb_relay_depth(&bb->relay, &items, &bytes);
-    out->queue_depth = bb->queued + items;
-    out->queue_bytes = bb->queued_bytes + bytes;
+    bb_shell_stats(&bb->sh, bb->phase >= PH_CONNECTED, bb->phase == PH_SUBSCRIBED,
+                   bb->cmd != NULL ? redis_link_fd(bb->cmd) : -1, 0, out);
 }
 
 static sg_status redis_inject_drop(sd_backbone *bb)

@@ -72,7 +72,7 @@ $(B)/obj/%.o: %.c
 
 # Modules in dependency order (a module may use the libraries of those
 # before it).  A directory joins the build by having a module.mk.
-MODULE_ORDER := core sim server fuzz cli examples dist
+MODULE_ORDER := core sim server fuzz cli scenarios examples dist
 include $(wildcard $(addsuffix /module.mk,$(MODULE_ORDER)))
 
 .PHONY: programs
@@ -95,7 +95,7 @@ test: test-unit test-asan test-clang lint test-fleet
 	@echo "make test: all suites passed (release, asan+ubsan, clang, fleet) and lint is clean"
 
 clean:
-	rm -rf build bin reports/*.xml reports/*.json reports/*.html reports/storms reports/bench reports/fuzz
+	rm -rf build bin reports/*.xml reports/*.json reports/*.html reports/storms reports/study reports/sweep reports/bench reports/fuzz
 
 help:
 	@sed -n '1,16p' Makefile

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "stormglass/status.h"
 #include "stormglass/time.h"
@@ -22,14 +23,24 @@ typedef struct cli_verb {
     const char *name;
     const char *summary;
     int (*run)(int argc, char **argv); /* argv[0] is the verb */
-    void (*usage)(void);
+    void (*usage)(FILE *out); /* --help: stdout; a usage error: stderr */
 } cli_verb;
 
 /* Verbs (one file each). */
 int cli_backoff(int argc, char **argv);
-void cli_backoff_usage(void);
+void cli_backoff_usage(FILE *out);
 int cli_retry_after(int argc, char **argv);
-void cli_retry_after_usage(void);
+void cli_retry_after_usage(FILE *out);
+int cli_check(int argc, char **argv);
+void cli_check_usage(FILE *out);
+int cli_run(int argc, char **argv);
+void cli_run_usage(FILE *out);
+int cli_study(int argc, char **argv);
+void cli_study_usage(FILE *out);
+int cli_swarm(int argc, char **argv);
+void cli_swarm_usage(FILE *out);
+int cli_shrink(int argc, char **argv);
+void cli_shrink_usage(FILE *out);
 
 /* Returns the value of flag argv[*i] ("--x VALUE" or "--x=VALUE") and
  * advances *i, or NULL (after printing why) when the value is missing. */

@@ -13,9 +13,9 @@
 #define BACKOFF_ATTEMPTS_DEFAULT 10u
 #define BACKOFF_ATTEMPTS_MAX 100000u
 
-void cli_backoff_usage(void)
+void cli_backoff_usage(FILE *out)
 {
-    printf("usage: stormglass backoff [--policy P] [--base SECONDS] [--max SECONDS]\n"
+    fprintf(out, "usage: stormglass backoff [--policy P] [--base SECONDS] [--max SECONDS]\n"
            "                          [--multiplier X] [--jitter J] [--max-retries N]\n"
            "                          [--attempts N] [--seed S]\n\n"
            "Prints one row per failed attempt: attempt, delay, cumulative wait.\n"
@@ -73,7 +73,7 @@ static int parse_args(int argc, char **argv, backoff_args *a)
         }
         if (name == NULL) {
             cli_usage_error("backoff", "unknown option '%s'", flag);
-            cli_backoff_usage();
+            cli_backoff_usage(stderr);
             return CLI_EXIT_USAGE;
         }
         v = cli_flag_value(argc, argv, &i, name);

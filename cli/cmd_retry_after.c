@@ -10,9 +10,9 @@
 #include "stormglass/parse.h"
 #include "stormglass/retry_after.h"
 
-void cli_retry_after_usage(void)
+void cli_retry_after_usage(FILE *out)
 {
-    printf("usage: stormglass retry-after VALUE [--now EPOCH] [--ceiling SECONDS]\n\n"
+    fprintf(out, "usage: stormglass retry-after VALUE [--now EPOCH] [--ceiling SECONDS]\n\n"
            "Parses VALUE as an HTTP Retry-After field (delay-seconds or an HTTP-date in\n"
            "IMF-fixdate, RFC 850 or asctime form) and prints the wait in seconds.\n"
            "  --now       the current Unix time for dates (default: this machine's clock)\n"
@@ -46,9 +46,11 @@ int cli_retry_after(int argc, char **argv)
                 return cli_usage_error("retry-after", "--ceiling: %s", err.msg);
             }
             ceiling = u;
+        } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && value == NULL) {
+            value = argv[++i]; /* `--` ends the options: the value may start with '-' */
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             cli_usage_error("retry-after", "unknown option '%s'", argv[i]);
-            cli_retry_after_usage();
+            cli_retry_after_usage(stderr);
             return CLI_EXIT_USAGE;
         } else if (value == NULL) {
             value = argv[i];
@@ -58,7 +60,7 @@ int cli_retry_after(int argc, char **argv)
     }
     if (value == NULL) {
         cli_usage_error("retry-after", "missing VALUE");
-        cli_retry_after_usage();
+        cli_retry_after_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     sg_retry_after ra;

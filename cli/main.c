@@ -12,6 +12,12 @@ static const cli_verb verbs[] = {
     {"backoff", "print the retry schedule a backoff policy produces", cli_backoff, cli_backoff_usage},
     {"retry-after", "parse a Retry-After value and print the wait in seconds", cli_retry_after,
      cli_retry_after_usage},
+    {"run", "replay incident storms (legacy and core), judge them, write reports", cli_run, cli_run_usage},
+    {"check", "parse and validate storm files without running them", cli_check, cli_check_usage},
+    {"study", "the backoff contention study: calls and completion per policy", cli_study, cli_study_usage},
+    {"swarm", "run many drawn scenarios, list and write the failing seeds as storms", cli_swarm,
+     cli_swarm_usage},
+    {"shrink", "reduce a failing storm run to a minimal storm file", cli_shrink, cli_shrink_usage},
 };
 
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])
@@ -75,7 +81,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], verbs[i].name) == 0) {
             for (int a = 2; a < argc; a++) {
                 if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-                    verbs[i].usage();
+                    verbs[i].usage(stdout);
                     return CLI_EXIT_OK;
                 }
             }

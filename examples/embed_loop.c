@@ -257,6 +257,14 @@ static void carry_out(worker *w, hub *h, sg_time_ns now, const sg_bcast_action *
     case SG_ACT_NOTE:
         say(w, now, "%s", sg_bcast_note_name(a->u.note.note));
         break;
+    case SG_ACT_REFETCH: /* registered before the reader subscribed: fetch the state again */
+        if (a->u.refetch.cookie < CLIENTS_PER_WORKER) {
+            memcpy(w->seen[a->u.refetch.cookie], h->truth, sizeof h->truth);
+        }
+        break;
+    case SG_ACT_GOODBYE: /* only after sg_bcast_goodbye, on a graceful exit */
+        (void)hub_send(h, &a->u.goodbye.header, NULL, 0);
+        break;
     }
 }
 

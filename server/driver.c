@@ -96,6 +96,15 @@ static void do_action(sd_server *srv, const sg_bcast_action *a, sg_time_ns now)
         sd_server_begin_shutdown(srv, SD_EXIT_GIVE_UP, "backbone retries exhausted");
         break;
     case SG_ACT_NOTE: log_note(a); break;
+    /* Added with the core's convergence fixes (docs/ARCHITECTURE.md, gap
+     * rules); the server's answers are the server's to wire: a goodbye goes
+     * out like a canary, and a refetch should re-send the client its
+     * topics' state (today the subscribe path's fetch covers it only when
+     * the client subscribed after the reader did). */
+    case SG_ACT_GOODBYE: send_to_backbone(srv, SD_PUBLISH_HEARTBEAT, &a->u.goodbye.header, NULL, 0); break;
+    case SG_ACT_REFETCH:
+        sd_log(SD_LOG_DEBUG, "core_refetch", "client=%" PRIu64, a->u.refetch.cookie);
+        break;
     }
 }
 

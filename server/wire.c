@@ -65,7 +65,7 @@ sg_status sd_wire_decode(const uint8_t *msg, size_t len, sg_bcast_header *header
     if (st != SG_OK) {
         return st;
     }
-    if (header->kind == SG_MSG_HEARTBEAT) {
+    if (header->kind == SG_MSG_HEARTBEAT || header->kind == SG_MSG_GOODBYE) {
         memset(body, 0, sizeof *body);
         return SG_OK;
     }

@@ -6,8 +6,9 @@
  * Every entry point follows the same shape: advance the clock (time never
  * goes backwards: asserted, and clamped should assertions be compiled
  * out), let one state machine react, then settle the consequences (replay
- * drain, recovery progress, health announcement) so the action queue and
- * next_deadline are consistent when control returns to the driver.
+ * drain, recovery progress, refetches, health announcement) so the action
+ * queue and next_deadline are consistent when control returns to the
+ * driver.
  *
  * All memory is allocated here, in sg_bcast_create, through one helper
  * carrying the fault point "stormglass/bcast/create_alloc"; only replay
@@ -61,6 +62,7 @@ static void settle(sg_bcast *b)
     for (unsigned i = 0; i < SG_BCAST_TIMER_ROUNDS; i++) {
         bool acted = sg_publish_pump(b);
         acted = sg_recovery_advance(b) || acted;
+        acted = sg_refetch_pump(b) || acted;
         if (!acted) {
             break;
         }
@@ -104,8 +106,10 @@ sg_status sg_bcast_create(const sg_bcast_config *config, sg_time_ns now, sg_bcas
     }
     sg_reader_init(b);
     sg_recovery_init(&b->recovery);
+    sg_refetch_init(&b->refetch);
     sg_actions_init(&b->actions);
     b->next_seq = 1;
+    b->loss_suspect = config->after_unclean_exit;
     b->health = sg_health_judge(b, now);
     *out = b;
     return SG_OK;
@@ -249,6 +253,13 @@ void sg_bcast_on_replay_result(sg_bcast *b, sg_time_ns now, bool ok)
     settle(b);
 }
 
+void sg_bcast_goodbye(sg_bcast *b, sg_time_ns now)
+{
+    tick(b, now);
+    sg_publish_goodbye(b);
+    settle(b);
+}
+
 sg_time_ns sg_bcast_next_deadline(const sg_bcast *b)
 {
     assert(b != NULL);
@@ -267,6 +278,7 @@ void sg_bcast_on_timer(sg_bcast *b, sg_time_ns now)
         acted = sg_recovery_on_timer(b) || acted;
         acted = sg_publish_pump(b) || acted;
         acted = sg_recovery_advance(b) || acted;
+        acted = sg_refetch_pump(b) || acted;
         if (!acted) {
             break;
         }

@@ -5,8 +5,11 @@
  * reserved byte must be zero so a future version can use them and garbage
  * is rejected rather than half-understood.
  *
- *   0  "SGB1"   4  origin (u32)   8  kind (u8)   9  zero x3
+ *   0  "SGB1"   4  origin (u32)   8  kind (u8)   9  flags (u8)   10 zero x2
  *   12 epoch (u64)   20 seq (u64)   28 reserved zero x4
+ *
+ * The flags byte was padding before (always zero); a flag this version
+ * does not know is rejected like any other garbage.
  */
 #include <assert.h>
 #include <string.h>
@@ -47,6 +50,7 @@ void sg_bcast_header_encode(const sg_bcast_header *h, uint8_t out[SG_BCAST_HEADE
     memcpy(out, magic, sizeof magic);
     put_u32(out + 4, h->origin);
     out[8] = h->kind;
+    out[9] = h->flags;
     put_u64(out + 12, h->epoch);
     put_u64(out + 20, h->seq);
 }
@@ -73,16 +77,32 @@ sg_status sg_bcast_header_decode(const uint8_t *in, size_t len, sg_bcast_header 
         return sg_error_set(err, SG_E_INVALID, "header: bad magic (not \"SGB1\")");
     }
     uint8_t kind = in[8];
-    if (kind != SG_MSG_DATA && kind != SG_MSG_HEARTBEAT) {
+    if (kind != SG_MSG_DATA && kind != SG_MSG_HEARTBEAT && kind != SG_MSG_GOODBYE) {
         return sg_error_set(err, SG_E_INVALID, "header.kind: unknown kind %u", (unsigned)kind);
     }
-    if (!all_zero(in + 9, 3) || !all_zero(in + 28, 4)) {
+    if ((in[9] & ~SG_MSG_FLAGS_KNOWN) != 0) {
+        return sg_error_set(err, SG_E_INVALID, "header.flags: unknown flags 0x%02x", (unsigned)in[9]);
+    }
+    if (!all_zero(in + 10, 2) || !all_zero(in + 28, 4)) {
         return sg_error_set(err, SG_E_INVALID, "header: padding/reserved bytes must be zero");
     }
     memset(h, 0, sizeof *h);
     h->origin = (uint32_t)get_be(in + 4, 4);
     h->kind = kind;
+    h->flags = in[9];
     h->epoch = get_be(in + 12, 8);
     h->seq = get_be(in + 20, 8);
     return SG_OK;
+}
+
+sg_bcast_header sg_own_header(const sg_bcast *b, sg_msg_kind kind, uint64_t seq)
+{
+    assert(b != NULL);
+    sg_bcast_header h;
+    memset(&h, 0, sizeof h);
+    h.origin = b->config.worker_id;
+    h.kind = (uint8_t)kind;
+    h.epoch = b->config.epoch;
+    h.seq = seq;
+    return h;
 }

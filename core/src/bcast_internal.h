@@ -12,6 +12,7 @@
  *   bcast_message.c   inbound verdicts and the gap rules
  *   bcast_peers.c     per-origin (epoch, seq) table with LRU eviction
  *   bcast_recovery.c  settle -> replay -> resync, single flight + rerun, cooldown
+ *   bcast_refetch.c   REFETCH of clients registered while the reader was not reading
  *   bcast_actions.c   the bounded action ring and action builders
  *   bcast_health.c    the readiness judgement and its transitions
  *   bcast_header.c    32-byte wire header
@@ -72,6 +73,9 @@ sg_status sg_registry_remove(sg_registry *r, sg_client_handle handle);
  * and cookie and returns true. */
 bool sg_registry_registered_before(const sg_registry *r, uint32_t index, uint64_t serial, sg_client_handle *handle,
                                    uint64_t *cookie);
+/* The same for a client registered with a serial in [from, to). */
+bool sg_registry_registered_between(const sg_registry *r, uint32_t index, uint64_t from, uint64_t to,
+                                    sg_client_handle *handle, uint64_t *cookie);
 
 /* ---- replay buffer (bcast_replay.c) ------------------------------------ */
 
@@ -100,6 +104,10 @@ typedef struct sg_replay {
     bool draining;          /* send items while the reader reads */
     uint64_t drops_overflow;
     uint64_t drops_nomem;
+    /* Dropped items that held no sequence number of their own (never sent,
+     * or their failed send's number was given back): the sender skips this
+     * many numbers so peers see the loss (bcast_publish.c). */
+    uint64_t lost_unnumbered;
 } sg_replay;
 
 sg_status sg_replay_init(sg_replay *q, uint32_t items_max, uint64_t bytes_max);
@@ -125,13 +133,21 @@ uint64_t sg_replay_total_bytes(const sg_replay *q);
 
 /* ---- peers (bcast_peers.c) --------------------------------------------- */
 
+/* sg_peer.flags */
+#define SG_PEER_CLEAN 1u  /* its epoch ended with a goodbye and nothing is missing */
+#define SG_PEER_REBASE 2u /* learned in an earlier reader run: its next new message is a baseline */
+
 typedef struct sg_peer {
     uint64_t epoch;
     uint64_t last_seq;
     uint64_t last_use; /* LRU clock */
     uint32_t origin;
-    uint32_t slot;     /* its position in the hash index */
+    uint16_t slot;     /* its position in the hash index */
+    uint8_t flags;     /* SG_PEER_* */
 } sg_peer;
+
+_Static_assert(2u * SG_BCAST_PEERS_MAX <= 65536u, "an index slot fits sg_peer.slot");
+_Static_assert(sizeof(sg_peer) <= 32, "peer state stays at 32 bytes");
 
 typedef struct sg_peers {
     sg_peer *entries;
@@ -144,18 +160,30 @@ typedef struct sg_peers {
 } sg_peers;
 
 typedef enum sg_peer_verdict {
-    SG_PEER_FIRST = 1,      /* never heard of (or evicted): baseline */
+    SG_PEER_FIRST = 1,      /* never heard of, evicted, or rebased: baseline; *missed = how many of
+                               its messages came before (seq - 1, or above what we knew) */
     SG_PEER_NEXT,           /* same epoch, seq == last + 1 */
     SG_PEER_DUPLICATE,      /* same epoch, seq <= last */
     SG_PEER_SEQ_GAP,        /* same epoch, seq > last + 1 */
-    SG_PEER_RESTART,        /* new epoch starting at seq 1: clean restart */
-    SG_PEER_EPOCH_GAP       /* new epoch, seq > 1: its first messages were missed */
+    SG_PEER_RESTART,        /* new epoch at seq 1 after a clean goodbye: no gap */
+    SG_PEER_EPOCH_GAP       /* new epoch otherwise: its first messages, or the end of the
+                               previous epoch (a crash), may have been missed */
 } sg_peer_verdict;
 
 sg_status sg_peers_init(sg_peers *p, uint32_t max);
 void sg_peers_free(sg_peers *p);
-/* Records (epoch, seq) from origin; *missed = messages known missing. */
+/* Records DATA (epoch, seq) from origin; *missed = messages known missing. */
 sg_peer_verdict sg_peers_observe(sg_peers *p, uint32_t origin, uint64_t epoch, uint64_t seq, uint64_t *missed);
+/* Records origin's goodbye for `epoch` whose last DATA number is `last`:
+ * FIRST (unknown origin: a baseline), NEXT (nothing missing), SEQ_GAP
+ * (*missed of its last messages never arrived) or, for an epoch we never
+ * heard of, RESTART / EPOCH_GAP as a DATA message of that epoch would be.
+ * The epoch is then marked clean: the origin's next epoch is no gap. */
+sg_peer_verdict sg_peers_goodbye(sg_peers *p, uint32_t origin, uint64_t epoch, uint64_t last, uint64_t *missed);
+/* A new reader run subscribed: what every origin sent before is covered by
+ * the clients' own fetches, so each entry's next message above what it
+ * knows is a baseline (duplicates are still skipped). */
+void sg_peers_rebase(sg_peers *p);
 
 /* ---- reader (bcast_reader.c) ------------------------------------------- */
 
@@ -170,7 +198,26 @@ typedef struct sg_reader {
     sg_time_ns last_heard;
     sg_time_ns heartbeat_at;   /* next canary; SG_TIME_NEVER when off */
     uint64_t heartbeat_seq;
+    uint32_t run_subscriptions; /* sessions of this run that subscribed */
+    bool blind;                /* a quiet reconnect since the last resync: clients may have missed
+                                  what origins we had not heard of yet published meanwhile */
 } sg_reader;
+
+/* ---- refetch (bcast_refetch.c) ------------------------------------------ */
+
+#define SG_REFETCH_NONE UINT64_MAX
+
+/* Clients registered while the reader was not reading may have missed what
+ * was published before the subscription: when it becomes live (without a
+ * gap whose resync covers them) they are asked to refetch, once each. */
+typedef struct sg_refetch {
+    uint64_t uncovered_from; /* registry serial from which clients lack cover; NONE = all covered */
+    bool active;             /* a walk is emitting REFETCH actions */
+    uint64_t from, to;       /* the walk: clients with serial in [from, to) */
+    uint32_t cursor;         /* next slot to look at */
+    uint32_t span;           /* slots [0, span) existed when the walk began */
+    uint64_t emitted;        /* REFETCH actions of this walk */
+} sg_refetch;
 
 /* ---- recovery (bcast_recovery.c) --------------------------------------- */
 
@@ -207,12 +254,17 @@ struct sg_bcast {
     bool work_deferred;    /* deferrable work waits for room in the action ring */
     sg_bcast_health health; /* the judgement last announced */
     uint64_t next_seq;     /* next DATA sequence number to stamp (starts at 1) */
+    uint64_t seq_skip;     /* publishes dropped before holding a number: skipped at the next stamp */
+    uint64_t loss_mark;    /* the number that carries SG_MSG_FLAG_AFTER_LOSS (0 = none) */
+    bool loss_suspect;     /* the next stamp gets the flag: a session we sent in ended */
+    bool sent_in_session;  /* a DATA number was stamped while the current session read */
     uint64_t own_echo_seq; /* ON_ECHO: last own sequence delivered */
     sg_registry registry;
     sg_reader reader;
     sg_replay replay;
     sg_peers peers;
     sg_recovery recovery;
+    sg_refetch refetch;
     sg_actions actions;
     sg_bcast_counters counters;
 };
@@ -223,6 +275,9 @@ static inline uint64_t sg_elapsed_ns(sg_time_ns now, sg_time_ns then)
 {
     return now > then ? (uint64_t)now - (uint64_t)then : 0u;
 }
+
+/* bcast_header.c: a header of this worker's own (origin, epoch) */
+sg_bcast_header sg_own_header(const sg_bcast *b, sg_msg_kind kind, uint64_t seq);
 
 /* bcast.c: glue */
 uint32_t sg_bcast_listeners(const sg_bcast *b);
@@ -269,9 +324,22 @@ sg_publish_result sg_publish_decide(sg_bcast *b, const uint8_t *payload, uint32_
 void sg_publish_result_of_send(sg_bcast *b, const sg_bcast_header *h, const uint8_t *payload, uint32_t len, bool ok);
 void sg_publish_replay_result(sg_bcast *b, bool ok);
 bool sg_publish_pump(sg_bcast *b);
+uint64_t sg_publish_pending_skips(const sg_bcast *b);
+void sg_publish_goodbye(sg_bcast *b);
+void sg_publish_session_ended(sg_bcast *b, bool failed);
+/* Our own DATA `seq` was read back from the backbone. */
+void sg_publish_echo_heard(sg_bcast *b, uint64_t seq);
 
 /* bcast_message.c */
 sg_msg_verdict sg_message_judge(sg_bcast *b, const sg_bcast_header *h);
+void sg_message_rebase(sg_bcast *b);
+
+/* bcast_refetch.c */
+void sg_refetch_init(sg_refetch *f);
+void sg_refetch_run_started(sg_bcast *b);
+void sg_refetch_reader_left(sg_bcast *b);
+void sg_refetch_reader_reading(sg_bcast *b, bool resync_covers);
+bool sg_refetch_pump(sg_bcast *b);
 
 /* bcast_health.c */
 sg_bcast_health sg_health_judge(const sg_bcast *b, sg_time_ns now);

@@ -34,6 +34,7 @@ static const char *const action_names[] = {
     [SG_ACT_CONNECT] = "connect",     [SG_ACT_SUBSCRIBE] = "subscribe", [SG_ACT_DISCONNECT] = "disconnect",
     [SG_ACT_PUBLISH] = "publish",     [SG_ACT_HEARTBEAT] = "heartbeat", [SG_ACT_CLOSE_CLIENT] = "close-client",
     [SG_ACT_HEALTH] = "health",       [SG_ACT_SHUTDOWN] = "shutdown",   [SG_ACT_NOTE] = "note",
+    [SG_ACT_GOODBYE] = "goodbye",     [SG_ACT_REFETCH] = "refetch",
 };
 
 static const char *const note_names[] = {
@@ -52,6 +53,7 @@ static const char *const note_names[] = {
     [SG_NOTE_GIVE_UP] = "give-up",
     [SG_NOTE_READER_START] = "reader-start",
     [SG_NOTE_READER_STOP] = "reader-stop",
+    [SG_NOTE_REFETCH_DONE] = "refetch-done",
 };
 
 const char *sg_reader_state_name(sg_reader_state s)

@@ -9,6 +9,17 @@
  * the least recently heard origin is evicted and counted; its next message
  * is then a fresh baseline (no gap can be judged for it), which is the
  * price of a bound.
+ *
+ * Epochs (swarm class B): a worker that crashes loses whatever it had
+ * buffered, and its next epoch starts at seq 1 like a clean restart.  So
+ * an entry remembers whether its epoch ended with a goodbye that left
+ * nothing missing (SG_PEER_CLEAN); only then is a new epoch starting at 1
+ * a clean restart (a graceful rolling restart resyncs nobody).  A new
+ * epoch without it is an epoch gap: the peer may have died with messages
+ * we never saw.  Entries learned in an earlier reader run are rebased when
+ * a new run subscribes (SG_PEER_REBASE): their next new number or epoch is
+ * a baseline, and a crash shows then only through the after-loss flag of
+ * the successor's first message (bcast_message.c).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -98,7 +109,7 @@ static void index_delete(sg_peers *p, uint32_t hole)
         uint32_t home = hash_origin(p->entries[e - 1].origin) & p->index_mask;
         if (!stays(home, hole, j)) {
             p->index[hole] = e;
-            p->entries[e - 1].slot = hole;
+            p->entries[e - 1].slot = (uint16_t)hole;
             p->index[j] = 0;
             hole = j;
         }
@@ -131,45 +142,134 @@ static sg_peer *insert(sg_peers *p, uint32_t origin)
     bool found = false;
     uint32_t slot = probe(p, origin, &found);
     assert(!found);
+    assert(slot <= UINT16_MAX);
     p->index[slot] = e + 1;
     sg_peer *peer = &p->entries[e];
     memset(peer, 0, sizeof *peer);
     peer->origin = origin;
-    peer->slot = slot;
+    peer->slot = (uint16_t)slot;
     return peer;
+}
+
+/* The entry for origin (touched for LRU), or NULL when unknown. */
+static sg_peer *lookup(sg_peers *p, uint32_t origin)
+{
+    p->clock++;
+    bool found = false;
+    uint32_t slot = probe(p, origin, &found);
+    if (!found) {
+        return NULL;
+    }
+    sg_peer *peer = &p->entries[p->index[slot] - 1];
+    assert(peer->origin == origin);
+    peer->last_use = p->clock;
+    return peer;
+}
+
+static void baseline(sg_peers *p, uint32_t origin, uint64_t epoch, uint64_t seq, uint8_t flags)
+{
+    sg_peer *fresh = insert(p, origin);
+    fresh->epoch = epoch;
+    fresh->last_seq = seq;
+    fresh->last_use = p->clock;
+    fresh->flags = flags;
+}
+
+/* Origin's epoch changed; `missed` = messages of the new epoch before
+ * `seq_seen`.  A restart is clean only after a complete goodbye and with
+ * nothing of the new epoch missed. */
+static sg_peer_verdict new_epoch(sg_peer *peer, uint64_t epoch, uint64_t missed, uint64_t last_seq, uint8_t flags,
+                                 uint64_t *out_missed)
+{
+    bool clean = (peer->flags & SG_PEER_CLEAN) != 0;
+    peer->epoch = epoch;
+    peer->last_seq = last_seq;
+    peer->flags = flags;
+    *out_missed = missed;
+    return clean && missed == 0 ? SG_PEER_RESTART : SG_PEER_EPOCH_GAP;
+}
+
+void sg_peers_rebase(sg_peers *p)
+{
+    assert(p != NULL && p->count <= p->max);
+    for (uint32_t e = 0; e < p->count; e++) {
+        p->entries[e].flags |= SG_PEER_REBASE;
+    }
+}
+
+/* An entry from an earlier run meets something new: start over from it,
+ * as from an origin never heard of (what it sent in between predates our
+ * subscription, so the clients' fetches cover it).  That holds for a new
+ * epoch too: had the peer crashed with publishes buffered, its new
+ * instance flags its first message, and the first-seen rules see the flag
+ * (bcast_message.c).  An older number of the same epoch is a duplicate. */
+static bool rebased(sg_peer *peer, uint64_t epoch, uint64_t seq, uint8_t flags)
+{
+    if (!(peer->flags & SG_PEER_REBASE) || (peer->epoch == epoch && seq <= peer->last_seq)) {
+        return false;
+    }
+    peer->epoch = epoch;
+    peer->last_seq = seq;
+    peer->flags = flags;
+    return true;
 }
 
 sg_peer_verdict sg_peers_observe(sg_peers *p, uint32_t origin, uint64_t epoch, uint64_t seq, uint64_t *missed)
 {
     assert(p != NULL && missed != NULL);
     *missed = 0;
-    p->clock++;
-    bool found = false;
-    uint32_t slot = probe(p, origin, &found);
-    if (!found) {
-        sg_peer *fresh = insert(p, origin);
-        fresh->epoch = epoch;
-        fresh->last_seq = seq;
-        fresh->last_use = p->clock;
+    sg_peer *peer = lookup(p, origin);
+    if (peer == NULL) {
+        baseline(p, origin, epoch, seq, 0);
+        *missed = seq > 1 ? seq - 1 : 0;
         return SG_PEER_FIRST;
     }
-    sg_peer *peer = &p->entries[p->index[slot] - 1];
-    assert(peer->origin == origin);
-    peer->last_use = p->clock;
+    uint64_t known_epoch = peer->epoch;
+    uint64_t known = peer->last_seq;
+    if (rebased(peer, epoch, seq, 0)) {
+        *missed = known_epoch == epoch ? seq - known - 1 : (seq > 1 ? seq - 1 : 0);
+        return SG_PEER_FIRST;
+    }
     if (peer->epoch != epoch) {
-        peer->epoch = epoch;
-        peer->last_seq = seq;
-        *missed = seq > 1 ? seq - 1 : 0;
-        return seq == 1 ? SG_PEER_RESTART : SG_PEER_EPOCH_GAP;
+        return new_epoch(peer, epoch, seq > 1 ? seq - 1 : 0, seq, 0, missed);
     }
     if (seq <= peer->last_seq) {
         return SG_PEER_DUPLICATE;
     }
     uint64_t jump = seq - peer->last_seq;
     peer->last_seq = seq;
+    peer->flags &= (uint8_t)~SG_PEER_CLEAN; /* the epoch goes on after all */
     if (jump == 1) {
         return SG_PEER_NEXT;
     }
     *missed = jump - 1;
+    return SG_PEER_SEQ_GAP;
+}
+
+sg_peer_verdict sg_peers_goodbye(sg_peers *p, uint32_t origin, uint64_t epoch, uint64_t last, uint64_t *missed)
+{
+    assert(p != NULL && missed != NULL);
+    *missed = 0;
+    sg_peer *peer = lookup(p, origin);
+    if (peer == NULL) {
+        baseline(p, origin, epoch, last, SG_PEER_CLEAN);
+        *missed = last;
+        return SG_PEER_FIRST;
+    }
+    uint64_t known_epoch = peer->epoch;
+    uint64_t known = peer->last_seq;
+    if (rebased(peer, epoch, last, SG_PEER_CLEAN)) {
+        *missed = known_epoch == epoch ? last - known : last;
+        return SG_PEER_FIRST;
+    }
+    if (peer->epoch != epoch) {
+        return new_epoch(peer, epoch, last, last, SG_PEER_CLEAN, missed);
+    }
+    peer->flags |= SG_PEER_CLEAN;
+    if (last <= peer->last_seq) {
+        return SG_PEER_NEXT;
+    }
+    *missed = last - peer->last_seq;
+    peer->last_seq = last; /* the gap is reported now; the next epoch is clean */
     return SG_PEER_SEQ_GAP;
 }

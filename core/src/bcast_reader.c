@@ -18,7 +18,9 @@
  * Gap detection is local to one run (review finding 1): `run_delivered`
  * is cleared when a run starts, set when a session reads a message, and a
  * later subscribe of the same run is then a reconnect gap.  A fresh run
- * after the listener count reached 0 had nobody to miss anything for.
+ * after the listener count reached 0 had nobody to miss anything for: its
+ * first subscription rebases what is known of every origin, and clients
+ * that registered before a subscription get a REFETCH (bcast_refetch.c).
  */
 #include <assert.h>
 #include <string.h>
@@ -80,19 +82,26 @@ void sg_reader_start_run(sg_bcast *b)
     b->counters.reader_runs++;
     sg_emit_note(b, SG_NOTE_READER_START, b->counters.reader_runs, 0);
     r->run_delivered = false;
+    r->run_subscriptions = 0;
+    r->blind = false;
     r->deaf = false;
     r->last_delay = 0;
     sg_backoff_reset(&r->backoff);
+    sg_refetch_run_started(b);
     begin_connect(b);
 }
 
-static void leave_reading(sg_bcast *b)
+/* `failed`: the session broke (drop, timeout, deaf), as opposed to the
+ * reader stopping because nobody listens any more. */
+static void leave_reading(sg_bcast *b, bool failed)
 {
     sg_reader *r = &b->reader;
     if (r->state == SG_READER_READING) {
         r->heartbeat_at = SG_TIME_NEVER;
         r->state = SG_READER_BACKOFF; /* provisional; the caller decides */
         sg_recovery_reader_left(b);
+        sg_refetch_reader_left(b);
+        sg_publish_session_ended(b, failed);
     }
 }
 
@@ -104,7 +113,7 @@ void sg_reader_stop_run(sg_bcast *b)
     }
     assert(b->recovery.phase == SG_RECOVERY_NONE && "a recovery pins the reader");
     bool connected = r->state != SG_READER_BACKOFF;
-    leave_reading(b);
+    leave_reading(b, false);
     if (connected) {
         sg_emit_simple(b, SG_ACT_DISCONNECT);
     }
@@ -134,7 +143,7 @@ static void attempt_failed(sg_bcast *b)
 {
     sg_reader *r = &b->reader;
     assert(r->state != SG_READER_IDLE && r->state != SG_READER_GIVEN_UP);
-    leave_reading(b);
+    leave_reading(b, true);
     sg_duration_ns delay = 0;
     if (!b->config.reconnect_enabled || sg_backoff_next(&r->backoff, &b->rng, &delay) != SG_OK) {
         give_up(b);
@@ -189,9 +198,19 @@ void sg_reader_on_subscribed(sg_bcast *b)
     if (b->config.watchdog_ns > 0) {
         r->heartbeat_at = sg_time_add(b->now, heartbeat_period(b));
     }
-    if (r->run_delivered) {
+    bool gap = r->run_delivered;
+    if (r->run_subscriptions == 0) {
+        sg_message_rebase(b); /* this run's clients fetched after what came before */
+    } else if (!gap) {
+        r->blind = true; /* a quiet reconnect: see bcast_message.c */
+    }
+    if (r->run_subscriptions < UINT32_MAX) {
+        r->run_subscriptions++;
+    }
+    if (gap) {
         sg_recovery_gap(b, SG_NOTE_GAP_RECONNECT, 0, 0);
     }
+    sg_refetch_reader_reading(b, gap && b->config.resync_on_reconnect);
     sg_recovery_reader_reading(b);
     assert(r->state == SG_READER_READING);
     assert(b->recovery.phase != SG_RECOVERY_WAIT_READING);
@@ -261,10 +280,7 @@ static bool watchdog_on_timer(sg_bcast *b)
     sg_bcast_action a;
     memset(&a, 0, sizeof a);
     a.kind = SG_ACT_HEARTBEAT;
-    a.u.heartbeat.header.origin = b->config.worker_id;
-    a.u.heartbeat.header.kind = SG_MSG_HEARTBEAT;
-    a.u.heartbeat.header.epoch = b->config.epoch;
-    a.u.heartbeat.header.seq = ++r->heartbeat_seq;
+    a.u.heartbeat.header = sg_own_header(b, SG_MSG_HEARTBEAT, ++r->heartbeat_seq);
     sg_emit(b, &a);
     b->counters.heartbeats_sent++;
     r->heartbeat_at = sg_time_add(b->now, heartbeat_period(b));

@@ -264,6 +264,7 @@ static void begin_resync(sg_bcast *b)
     r->resync_closed = 0;
     r->resync_next_at = b->now;
     r->last_resync = b->now;
+    b->reader.blind = false; /* every client is closed and fetches again */
     b->counters.resyncs++;
     sg_emit_note(b, SG_NOTE_RESYNC_START, b->registry.count, 0);
     (void)close_due(b);

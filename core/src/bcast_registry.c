@@ -7,7 +7,8 @@
  * removing somebody else - the list.remove storm of the stock library.
  * Each registration also gets a serial number: a resync closes only the
  * clients registered before it started, never the ones reconnecting in
- * response to it.  Slots are allocated once (capacity = clients_max) and
+ * response to it, and a refetch reaches only those registered while the
+ * reader was not reading.  Slots are allocated once (capacity = clients_max) and
  * recycled through a LIFO free list, so live clients stay packed at low
  * indices and a resync walk over [0, high_water) is short.
  */
@@ -84,19 +85,25 @@ sg_status sg_registry_remove(sg_registry *r, sg_client_handle handle)
     return SG_OK;
 }
 
-bool sg_registry_registered_before(const sg_registry *r, uint32_t index, uint64_t serial, sg_client_handle *handle,
-                                   uint64_t *cookie)
+bool sg_registry_registered_between(const sg_registry *r, uint32_t index, uint64_t from, uint64_t to,
+                                    sg_client_handle *handle, uint64_t *cookie)
 {
     assert(r != NULL && handle != NULL && cookie != NULL);
     if (index >= r->high_water) {
         return false;
     }
     const sg_reg_slot *s = &r->slots[index];
-    if (s->serial == 0 || s->serial >= serial) {
+    if (s->serial == 0 || s->serial < from || s->serial >= to) {
         return false;
     }
     handle->index = index;
     handle->generation = s->generation;
     *cookie = s->cookie;
     return true;
+}
+
+bool sg_registry_registered_before(const sg_registry *r, uint32_t index, uint64_t serial, sg_client_handle *handle,
+                                   uint64_t *cookie)
+{
+    return sg_registry_registered_between(r, index, 1, serial, handle, cookie);
 }

@@ -14,6 +14,11 @@
  * the front: a partial flush that meets a refilled buffer drops its own
  * oldest entries, never the newer ones behind it (review finding 5; the
  * first fix used a bounded deque's extendleft, which evicted the newest).
+ *
+ * A dropped item must not vanish silently (swarm class A): one that still
+ * holds the number of its failed send leaves that number unused, a hole
+ * peers see; any other is counted in lost_unnumbered, and the sender skips
+ * that many numbers at its next send.
  */
 #include <assert.h>
 #include <fiu-local.h>
@@ -78,10 +83,20 @@ static uint32_t snapshot_queued(const sg_replay *q)
     return q->snapshot_left > flying ? q->snapshot_left - flying : 0u;
 }
 
+/* An item that holds a number nobody else will reuse (a failed send whose
+ * number was not given back): dropping it leaves a hole peers will see. */
+static bool holds_number(const sg_replay_item *it)
+{
+    return it->returned_seq != 0 && !it->seq_released;
+}
+
 static void evict_front(sg_replay *q)
 {
     assert(q->count > 0);
     sg_replay_item *it = *slot_at(q, 0);
+    if (!holds_number(it)) {
+        q->lost_unnumbered++;
+    }
     q->head = (q->head + 1) % q->items_max;
     q->count--;
     assert(q->bytes >= it->len);
@@ -153,6 +168,7 @@ static void insert_returned(sg_replay *q, sg_replay_item *it)
         k--;
     }
     if (over_bounds(q, 1, it->len)) {
+        assert(holds_number(it)); /* its number stays burned: the sender will not reuse it */
         free(it);
         q->drops_overflow++;
         return;

@@ -208,6 +208,25 @@ static inline size_t fx_answer_replays(fx *f, bool ok, size_t limit, uint8_t *fi
     return done;
 }
 
+/* A worker `id` with one client, its reader subscribed, counting from now. */
+static inline fx *fx_worker(uint32_t id, sg_bcast_config c)
+{
+    c.worker_id = id;
+    fx *f = fx_new(&c);
+    (void)fx_client(f, 1);
+    fx_connect(f);
+    fx_mark(f);
+    return f;
+}
+
+/* Carries a message (from another worker's core) to f; the verdict. */
+static inline sg_msg_verdict fx_relay(fx *f, const sg_bcast_header *h)
+{
+    sg_msg_verdict v = sg_bcast_on_message(f->b, f->now, h, 8);
+    fx_drain(f);
+    return v;
+}
+
 /* Publishes a one-byte-tagged payload of `len` bytes (tag in byte 0). */
 static inline sg_publish_result fx_publish(fx *f, uint8_t tag, uint32_t len)
 {
@@ -217,6 +236,18 @@ static inline sg_publish_result fx_publish(fx *f, uint8_t tag, uint32_t len)
     sg_publish_result r = sg_bcast_publish(f->b, f->now, buf, len);
     fx_drain(f);
     return r;
+}
+
+/* Publishes straight out (SEND expected) and reports it sent; its header. */
+static inline sg_bcast_header fx_sent(fx *f, uint8_t tag)
+{
+    sg_publish_result r = fx_publish(f, tag, 8);
+    assert_int_equal(r.verdict, SG_PUBLISH_SEND);
+    uint8_t p[8];
+    memset(p, tag, sizeof p);
+    sg_bcast_on_publish_result(f->b, f->now, &r.header, p, 8, true);
+    fx_drain(f);
+    return r.header;
 }
 
 #endif

@@ -151,7 +151,8 @@ static void header_garbage_is_rejected_with_a_reason(void **state)
         memcpy(bad, good, sizeof bad);
         bad[i] ^= 0x01;
         if (sg_bcast_header_decode(bad, sizeof bad, &out, NULL) == SG_OK) {
-            assert_true(out.origin != h.origin || out.epoch != h.epoch || out.seq != h.seq || out.kind != h.kind);
+            assert_true(out.origin != h.origin || out.epoch != h.epoch || out.seq != h.seq || out.kind != h.kind ||
+                        out.flags != h.flags);
         }
     }
 }

@@ -83,7 +83,7 @@ static void replay_copy_failure_drops_only_that_item(void **state)
     fx_free(f);
 }
 
-static void failed_send_with_failing_copy_still_returns_the_number(void **state)
+static void failed_send_with_failing_copy_burns_its_number(void **state)
 {
     (void)state;
     sg_bcast_config c = fx_config();
@@ -100,7 +100,9 @@ static void failed_send_with_failing_copy_still_returns_the_number(void **state)
     assert_int_equal(s.replay_items, 0);
     sg_publish_result again = sg_bcast_publish(f->b, f->now, p, 3);
     assert_int_equal(again.verdict, SG_PUBLISH_SEND);
-    assert_int_equal(again.header.seq, r.header.seq); /* no phantom gap for peers */
+    /* the message is lost: its number is not reused, so peers see a gap
+     * (reusing it hid the loss: swarm class A) */
+    assert_int_equal(again.header.seq, r.header.seq + 1);
     fx_free(f);
 }
 
@@ -168,7 +170,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(create_survives_each_allocation_failing),
         cmocka_unit_test(replay_copy_failure_drops_only_that_item),
-        cmocka_unit_test(failed_send_with_failing_copy_still_returns_the_number),
+        cmocka_unit_test(failed_send_with_failing_copy_burns_its_number),
         cmocka_unit_test(storm_with_random_allocation_faults),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

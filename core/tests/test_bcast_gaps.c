@@ -100,7 +100,10 @@ static void epoch_rules_clean_restart_and_gap(void **state)
     fx *f = reading_world(&c, &h);
     assert_int_equal(fx_msg(f, 2, 10, 1), SG_MSG_DELIVER);
     assert_int_equal(fx_msg(f, 2, 10, 2), SG_MSG_DELIVER);
-    /* The peer restarted: new epoch starting at 1 is no gap (rolling restart). */
+    /* The peer restarted gracefully: its goodbye says 2 was its last, and
+     * its new epoch starts at 1: no gap (rolling restart). */
+    sg_bcast_header bye = {.origin = 2, .kind = SG_MSG_GOODBYE, .epoch = 10, .seq = 2};
+    assert_int_equal(sg_bcast_on_message(f->b, f->now, &bye, 0), SG_MSG_SKIP_GOODBYE);
     assert_int_equal(fx_msg(f, 2, 11, 1), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(f).counters.gaps, 0);
     assert_int_equal(fx_msg(f, 2, 11, 2), SG_MSG_DELIVER);
@@ -111,6 +114,9 @@ static void epoch_rules_clean_restart_and_gap(void **state)
     assert_int_equal(s.counters.gaps, 1);
     assert_int_equal(fx_msg(f, 2, 12, 6), SG_MSG_DELIVER);
     assert_int_equal(fx_stats(f).counters.gaps, 1);
+    /* A new epoch at 1 with no goodbye: the peer crashed (class B). */
+    assert_int_equal(fx_msg(f, 2, 13, 1), SG_MSG_DELIVER);
+    assert_int_equal(fx_stats(f).counters.gaps_epoch, 2);
     fx_free(f);
 }
 

@@ -133,6 +133,25 @@ void client_on_handshake(sim_world *w, const sim_event *ev)
     worker_settle(w, wk);
 }
 
+/* The worker asks a connected client to refetch the truth (SG_ACT_REFETCH)
+ * without closing it.  A client whose fetch is still pending needs
+ * nothing: that fetch completes after the request.  A ready one counts as
+ * lacking until the refetch completes. */
+void client_refetch(sim_world *w, uint32_t ci)
+{
+    sim_client *c = &w->clients[ci];
+    if (c->state != CL_READY) {
+        return;
+    }
+    sim_worker *wk = &w->workers[c->worker];
+    truth_ready_add(w, wk, c->version, -1);
+    assert(wk->ready > 0);
+    wk->ready--;
+    c->state = CL_REGISTERED;
+    c->gen++;
+    request_refetch(w, ci);
+}
+
 void client_on_refetch(sim_world *w, const sim_event *ev)
 {
     sim_client *c = live(w, ev);

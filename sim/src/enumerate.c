@@ -18,7 +18,7 @@
 #define WORKER_SITE_KINDS                                                                        \
     ((1u << SIM_FAULT_PARTITION) | (1u << SIM_FAULT_SUBSCRIBER_KILL) | (1u << SIM_FAULT_SLOW_SUBSCRIBER) | \
      (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH) | (1u << SIM_FAULT_HALF_OPEN) |     \
-     (1u << SIM_FAULT_SEND_FAIL) | (1u << SIM_FAULT_CLIENTS_LEAVE))
+     (1u << SIM_FAULT_SEND_FAIL) | (1u << SIM_FAULT_CLIENTS_LEAVE) | (1u << SIM_FAULT_GRACEFUL_RESTART))
 #define ENUM_FIU_POINTS_MAX 32u
 #define ENUM_SITES_MAX ((size_t)SIM_FAULT_KIND_COUNT * (SIM_WORKERS_MAX + 1) + ENUM_FIU_POINTS_MAX)
 
@@ -26,7 +26,8 @@ void sim_enum_config_default(sim_enum_config *c)
 {
     memset(c, 0, sizeof *c);
     c->time_buckets = 6;
-    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
+    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_UPSTREAM_BURST) &
+                     ~(1u << SIM_FAULT_GRACEFUL_RESTART);
     c->fiu_points = sim_core_fiu_points;
     c->fault_ns = 10 * SG_NS_PER_S;
     c->pairs = true;

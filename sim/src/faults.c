@@ -96,7 +96,7 @@ static void clients_leave(sim_world *w, sim_worker *wk, const sim_fault *f)
 static bool needs_worker(sim_fault_kind k)
 {
     return k == SIM_FAULT_PARTITION || k == SIM_FAULT_SUBSCRIBER_KILL || k == SIM_FAULT_SLOW_SUBSCRIBER ||
-           k == SIM_FAULT_SLOW_CLIENTS || k == SIM_FAULT_WORKER_CRASH;
+           k == SIM_FAULT_SLOW_CLIENTS || k == SIM_FAULT_WORKER_CRASH || k == SIM_FAULT_GRACEFUL_RESTART;
 }
 
 static void act(sim_world *w, const sim_fault *f, uint64_t index)
@@ -146,6 +146,11 @@ static void act(sim_world *w, const sim_fault *f, uint64_t index)
         if (wk->alive) {
             w->r->metrics[SIM_M_WORKER_CRASHES] += 1;
             worker_die(w, wk, true, "injected crash");
+        }
+        break;
+    case SIM_FAULT_GRACEFUL_RESTART:
+        if (wk->alive) {
+            worker_exit_gracefully(w, wk, true, "graceful restart");
         }
         break;
     case SIM_FAULT_FIU:

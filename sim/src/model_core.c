@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "sim/legacy_variants.h"
 #include "sim/worker_model.h"
 
 static sg_status core_create(const sg_bcast_config *config, sg_time_ns now, void **out, sg_error *err)
@@ -111,6 +112,11 @@ static void core_stats(const void *m, sg_bcast_stats *out)
     sg_bcast_stats_get(m, out);
 }
 
+static void core_goodbye(void *m, sg_time_ns now)
+{
+    sg_bcast_goodbye(m, now);
+}
+
 const sim_worker_ops sim_model_core = {
     .name = "core",
     .description = "the stormglass broadcaster core (reconnect, replay, resync, health)",
@@ -134,6 +140,7 @@ const sim_worker_ops sim_model_core = {
     .poll_action = core_poll,
     .health_at = core_health,
     .stats_get = core_stats,
+    .goodbye = core_goodbye,
 };
 
 const sim_worker_ops *const sim_worker_models[] = {
@@ -141,6 +148,9 @@ const sim_worker_ops *const sim_worker_models[] = {
     &sim_model_stock,
     &sim_model_stock_rollback,
     &sim_model_first_fix,
+    &sim_model_forgets_resubscribe, /* sim/legacy/core_variants.c */
+    &sim_model_zero_delay,
+    &sim_model_unstaggered,
     NULL,
 };
 

@@ -14,7 +14,8 @@ static const char *const backbone_names[SIM_BACKBONE_KIND_COUNT] = {"ideal", "re
                                                                     "kafka"};
 static const char *const fault_names[SIM_FAULT_KIND_COUNT] = {
     "backbone-down", "flap",         "latency",     "partition",    "connect-drop", "half-open",
-    "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst", "send-fail", "clients-leave"};
+    "subscriber-kill", "slow-subscriber", "slow-clients", "worker-crash", "fiu", "upstream-burst", "send-fail", "clients-leave",
+    "graceful-restart"};
 static const char *const oracle_names[SIM_ORACLE_COUNT] = {
     "convergence",  "spurious-drop",     "double-disconnect", "health-lie",   "model-crash",
     "buffer-bound", "upstream-recovery", "notify-latency",    "terminal-lost", "resurrection"};

@@ -119,7 +119,7 @@ static sg_status check_fault(const sim_scenario *s, uint32_t i, sg_error *err)
     }
     bool needs_worker = f->kind == SIM_FAULT_PARTITION || f->kind == SIM_FAULT_SUBSCRIBER_KILL ||
                         f->kind == SIM_FAULT_SLOW_SUBSCRIBER || f->kind == SIM_FAULT_SLOW_CLIENTS ||
-                        f->kind == SIM_FAULT_WORKER_CRASH;
+                        f->kind == SIM_FAULT_WORKER_CRASH || f->kind == SIM_FAULT_GRACEFUL_RESTART;
     if (needs_worker && f->target < 0) {
         return sg_error_set(err, SG_E_INVALID, "faults[%u].target: %s needs a worker", i,
                             sim_fault_kind_name(f->kind));

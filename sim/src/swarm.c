@@ -14,7 +14,7 @@
 #define SWARM_STREAM 0x5377a12dULL
 #define WORKER_FAULTS                                                                            \
     ((1u << SIM_FAULT_PARTITION) | (1u << SIM_FAULT_SUBSCRIBER_KILL) | (1u << SIM_FAULT_SLOW_SUBSCRIBER) | \
-     (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH))
+     (1u << SIM_FAULT_SLOW_CLIENTS) | (1u << SIM_FAULT_WORKER_CRASH) | (1u << SIM_FAULT_GRACEFUL_RESTART))
 
 const char *const sim_core_fiu_points[] = {"stormglass/bcast/create_alloc", "stormglass/bcast/replay_alloc", NULL};
 
@@ -26,7 +26,8 @@ void sim_swarm_config_default(sim_swarm_config *c)
     c->workers_max = 4;
     c->clients_max = 20;
     c->faults_max = 6;
-    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_UPSTREAM_BURST);
+    c->fault_kinds = ((1u << SIM_FAULT_KIND_COUNT) - 1u) & ~(1u << SIM_FAULT_UPSTREAM_BURST) &
+                     ~(1u << SIM_FAULT_GRACEFUL_RESTART);
     c->fiu_points = sim_core_fiu_points;
     c->backbone_kinds = (1u << SIM_BACKBONE_KIND_COUNT) - 1u;
     c->duration_ns = (sg_duration_ns)5 * 60 * SG_NS_PER_S;

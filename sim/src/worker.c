@@ -98,6 +98,8 @@ void worker_start(sim_world *w, sim_worker *wk)
     c.worker_id = wk->index + 1;
     c.epoch = (uint64_t)wk->instance + 1;
     c.seed = w->seed;
+    c.after_unclean_exit = wk->instance > 0 && !wk->exit_clean; /* a supervisor knows how we ended */
+    wk->exit_clean = false;
     sg_error err = {{0}};
     sg_status st = w->models->worker->create(&c, w->now, &wk->model, &err);
     if (st != SG_OK) {
@@ -154,6 +156,35 @@ void worker_die(sim_world *w, sim_worker *wk, bool injected, const char *why)
         world_schedule(w, w->now + w->s->topology.worker_restart_ns, EV_WORKER_RESTART, wk->index, wk->instance,
                        0);
     }
+}
+
+/* ---- graceful exit (goodbye), kept apart from worker_die: a crash says
+ * nothing, so peers can tell the two apart (swarm class B) ---- */
+
+void worker_send_goodbye(sim_world *w, sim_worker *wk, const sg_bcast_header *h)
+{
+    bool sent = backbone_send(w, wk, h, 0, 0);
+    /* Delivered or not, a goodbye without the loss flag says nothing died
+     * with us: peers that knew this epoch judge its end by the goodbye
+     * itself, the others need no warning. */
+    wk->exit_clean = !(h->flags & SG_MSG_FLAG_AFTER_LOSS);
+    sim_chrome_instant(&w->trace, w->now, wk->index + 1, "goodbye", sent ? "sent" : "not sent");
+}
+
+void worker_exit_gracefully(sim_world *w, sim_worker *wk, bool injected, const char *why)
+{
+    const sim_worker_ops *ops = w->models->worker;
+    if (wk->alive && ops->goodbye != NULL) {
+        ops->goodbye(wk->model, w->now);
+        sg_bcast_action a;
+        for (uint32_t n = 0; n < SIM_ACTIONS_PER_STEP_MAX && ops->poll_action(wk->model, &a); n++) {
+            if (a.kind == SG_ACT_GOODBYE) { /* the rest no longer matters: the process ends */
+                world_trace(w, TR_ACTION, wk->index, a.kind, a.u.goodbye.header.seq);
+                worker_send_goodbye(w, wk, &a.u.goodbye.header);
+            }
+        }
+    }
+    worker_die(w, wk, injected, why);
 }
 
 void worker_on_restart(sim_world *w, const sim_event *ev)

@@ -3,8 +3,9 @@
  *
  * Every sg_bcast_action becomes world behaviour: a backbone connect or
  * subscribe with its latency and faults, a (replayed) publish with its
- * result reported back, a client closed with a code, a health answer
- * recorded, or the process exiting.
+ * result reported back, a client closed with a code or asked to refetch
+ * the truth, a health answer recorded, a goodbye published, or the
+ * process exiting.
  */
 #include <string.h>
 
@@ -33,18 +34,27 @@ static void trace_action(sim_world *w, const sim_worker *wk, const sg_bcast_acti
     sim_trace_record(&w->trace, w->now, TR_ACTION, name, wk->index, a->kind, detail);
 }
 
+/* The connected client an action names (cookie = client index), or
+ * UINT64_MAX when it is not one of ours, UINT64_MAX - 1 when it is gone. */
+static uint64_t named_client(const sim_world *w, const sim_worker *wk, uint64_t cookie, sg_client_handle h)
+{
+    if (cookie < wk->client_base || cookie >= (uint64_t)wk->client_base + wk->client_count) {
+        return UINT64_MAX;
+    }
+    const sim_client *c = &w->clients[cookie];
+    if ((c->state != CL_REGISTERED && c->state != CL_READY) || c->handle.index != h.index ||
+        c->handle.generation != h.generation) {
+        return UINT64_MAX - 1;
+    }
+    return cookie;
+}
+
 static void close_client(sim_world *w, sim_worker *wk, const sg_bcast_action *a)
 {
-    uint64_t ci = a->u.close_client.cookie;
-    if (ci < wk->client_base || ci >= (uint64_t)wk->client_base + wk->client_count) {
-        world_trace(w, TR_CLOSE, wk->index, a->u.close_client.close_code, UINT64_MAX);
-        return; /* not one of ours: nothing to close */
-    }
-    sim_client *c = &w->clients[ci];
-    if ((c->state != CL_REGISTERED && c->state != CL_READY) || c->handle.index != a->u.close_client.handle.index ||
-        c->handle.generation != a->u.close_client.handle.generation) {
-        world_trace(w, TR_CLOSE, wk->index, a->u.close_client.close_code, UINT64_MAX - 1);
-        return; /* already gone: the close is a no-op */
+    uint64_t ci = named_client(w, wk, a->u.close_client.cookie, a->u.close_client.handle);
+    if (ci >= UINT64_MAX - 1) {
+        world_trace(w, TR_CLOSE, wk->index, a->u.close_client.close_code, ci);
+        return; /* not one of ours, or already gone: the close is a no-op */
     }
     client_closed(w, (uint32_t)ci, a->u.close_client.close_code, true);
 }
@@ -99,7 +109,19 @@ void worker_handle_action(sim_world *w, sim_worker *wk, const sg_bcast_action *a
     case SG_ACT_SHUTDOWN:
         trace_action(w, wk, a, 0);
         w->r->metrics[SIM_M_WORKER_EXITS] += 1;
-        worker_die(w, wk, false, "shutdown");
+        worker_exit_gracefully(w, wk, false, "shutdown");
+        break;
+    case SG_ACT_REFETCH: {
+        trace_action(w, wk, a, a->u.refetch.cookie);
+        uint64_t ci = named_client(w, wk, a->u.refetch.cookie, a->u.refetch.handle);
+        if (ci < UINT64_MAX - 1) {
+            client_refetch(w, (uint32_t)ci);
+        }
+        break;
+    }
+    case SG_ACT_GOODBYE:
+        trace_action(w, wk, a, a->u.goodbye.header.seq);
+        worker_send_goodbye(w, wk, &a->u.goodbye.header);
         break;
     case SG_ACT_NOTE:
         note(w, wk, a);

@@ -119,6 +119,7 @@ typedef struct sim_worker {
     uint32_t instance;        /* 0 for the first; epoch = instance + 1 */
     bool alive;
     bool crashed_injected;    /* this death was a fault, not the model's shutdown */
+    bool exit_clean;          /* the instance that ended last computed a goodbye that lost nothing */
     void *model;
     /* backbone session */
     uint8_t conn;             /* sim_conn_state */
@@ -289,6 +290,10 @@ void workers_free(sim_world *w);
 void worker_start(sim_world *w, sim_worker *wk);
 /* The worker process ends (crash, give-up, probe kill); restart per topology. */
 void worker_die(sim_world *w, sim_worker *wk, bool injected, const char *why);
+/* A graceful exit: the model's goodbye goes on the backbone (when the
+ * session can still carry it), then worker_die. */
+void worker_exit_gracefully(sim_world *w, sim_worker *wk, bool injected, const char *why);
+void worker_send_goodbye(sim_world *w, sim_worker *wk, const sg_bcast_header *h);
 void worker_on_restart(sim_world *w, const sim_event *ev);
 void worker_on_timer(sim_world *w, const sim_event *ev);
 /* Drains the model's actions and re-arms its timer: call after every model call. */
@@ -311,6 +316,8 @@ void client_on_refetch_done(sim_world *w, const sim_event *ev);
 void client_closed(sim_world *w, uint32_t ci, uint16_t code, bool unregister);
 /* The client leaves by itself and reconnects after `away` (+ up to 1 s). */
 void client_leave(sim_world *w, uint32_t ci, sg_duration_ns away);
+/* The worker asked the connected client to refetch the truth (no close). */
+void client_refetch(sim_world *w, uint32_t ci);
 
 /* ---- truth.c ------------------------------------------------------------------------------------- */
 

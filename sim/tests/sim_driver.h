@@ -60,6 +60,7 @@ typedef struct drv {
     size_t nwire;
     /* what happened */
     uint64_t closes_resync, closes_abnormal, crashes, shutdowns, connects;
+    uint64_t refetches, goodbyes; /* REFETCH and GOODBYE actions (the core's convergence fixes) */
     uint64_t health_actions, unhealthy_actions;
     uint64_t notes[32];
 } drv;
@@ -177,6 +178,8 @@ static inline void drv_handle(drv *d, const sg_bcast_action *a)
         break;
     case SG_ACT_SHUTDOWN: d->shutdowns++; break;
     case SG_ACT_NOTE: d->notes[(unsigned)a->u.note.note % 32u]++; break;
+    case SG_ACT_REFETCH: d->refetches++; break;
+    case SG_ACT_GOODBYE: d->goodbyes++; break;
     default: fail_msg("unknown action %d", (int)a->kind);
     }
 }

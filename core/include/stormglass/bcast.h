@@ -10,14 +10,22 @@
  *   - the registry of local clients: handles with generations, so a double
  *     or stale unregister is a counted no-op;
  *   - gap detection: a reconnect after a session that delivered something,
- *     inside the same reader run; a sequence jump or an unexplained epoch
- *     change from a peer; a silence-watchdog expiry;
+ *     inside the same reader run; a sequence jump from a peer (a publish
+ *     lost inside the origin consumes a number too, so it shows); a peer's
+ *     new epoch not announced by a complete goodbye (a crash); a
+ *     silence-watchdog expiry;
  *   - the replay buffer of outbound broadcasts that could not be sent,
  *     bounded by count and bytes, drop-oldest, poison items dropped;
  *   - recovery after a gap: settle (+ per-worker jitter), replay the buffer,
  *     then resync the worker's own clients with staggered 1012 closes;
  *     single flight with a rerun flag, a cooldown between resyncs, and the
  *     reader pinned for the whole recovery;
+ *   - coverage of clients that registered while the reader was not reading
+ *     (the startup race): one SG_ACT_REFETCH each once it subscribes, and
+ *     the rules for origins heard for the first time (after-loss flag,
+ *     blind runs after a quiet reconnect);
+ *   - the goodbye of a graceful shutdown (sg_bcast_goodbye), so peers tell
+ *     a clean restart from a crash;
  *   - the health judgement (readiness) of the worker.
  *
  * Sans-IO contract (learned from ngtcp2): the driver calls the sg_bcast_on_*
@@ -118,6 +126,14 @@ typedef struct sg_bcast_config {
     /* capacities */
     uint32_t clients_max;            /* registry capacity; default 65536 */
     uint32_t peers_max;              /* peers tracked for sequence gaps; default 256 */
+
+    /* added with the convergence fixes */
+    bool after_unclean_exit;         /* the previous instance of this worker ended without its
+                                        goodbye reaching the backbone (crash, kill, give-up), so
+                                        what it had buffered is lost: this instance's first
+                                        message carries SG_MSG_FLAG_AFTER_LOSS, and a peer that
+                                        never knew the previous epoch resyncs too.  Default false;
+                                        set it only when known (never on a fleet's first start) */
 } sg_bcast_config;
 
 sg_bcast_config sg_bcast_config_default(void);
@@ -130,20 +146,34 @@ sg_status sg_bcast_config_check(const sg_bcast_config *config, sg_error *err);
 
 typedef enum sg_msg_kind {
     SG_MSG_DATA = 1,      /* a broadcast: apply to topic state, deliver to clients */
-    SG_MSG_HEARTBEAT = 2  /* the watchdog's canary: never delivered */
+    SG_MSG_HEARTBEAT = 2, /* the watchdog's canary: never delivered */
+    SG_MSG_GOODBYE = 3    /* the origin's epoch ends gracefully; seq = its last DATA number
+                             (sg_bcast_goodbye): never delivered */
 } sg_msg_kind;
+
+/* sg_bcast_header.flags */
+/* The origin suspects that messages of its right before this one were
+ * lost: it skipped the numbers of publishes it dropped, or its previous
+ * session ended while what it had sent may not have arrived.  A receiver
+ * that knows the origin sees the jump anyway; one that hears the origin
+ * for the first time (in this reader run) cannot tell whether the loss
+ * predates its subscription, and takes the flag for a gap. */
+#define SG_MSG_FLAG_AFTER_LOSS 0x01u
+#define SG_MSG_FLAGS_KNOWN SG_MSG_FLAG_AFTER_LOSS
 
 typedef struct sg_bcast_header {
     uint32_t origin;   /* worker_id of the publisher */
     uint8_t kind;      /* sg_msg_kind */
     uint64_t epoch;    /* publisher's epoch */
-    uint64_t seq;      /* per (origin, epoch, kind DATA): 1, 2, 3, ... ; heartbeats: own counter */
+    uint64_t seq;      /* per (origin, epoch, kind DATA): 1, 2, 3, ... ; heartbeats: own counter;
+                          goodbye: the last DATA number of the epoch (0 = none) */
+    uint8_t flags;     /* SG_MSG_FLAG_* (0 in heartbeats) */
 } sg_bcast_header;
 
-/* Fixed 32-byte big-endian wire form: "SGB1", origin, kind, 3 zero bytes,
- * epoch, seq, 4 reserved zero bytes. */
+/* Fixed 32-byte big-endian wire form: "SGB1", origin, kind, flags, 2 zero
+ * bytes, epoch, seq, 4 reserved zero bytes. */
 void sg_bcast_header_encode(const sg_bcast_header *h, uint8_t out[SG_BCAST_HEADER_BYTES]);
-/* SG_E_INVALID (with why) for a wrong magic, kind or reserved bytes. */
+/* SG_E_INVALID (with why) for a wrong magic, kind, unknown flag or reserved bytes. */
 sg_status sg_bcast_header_decode(const uint8_t *in, size_t len, sg_bcast_header *h, sg_error *err);
 
 /* ---- client handles ---------------------------------------------------- */
@@ -164,7 +194,10 @@ typedef enum sg_bcast_action_kind {
     SG_ACT_CLOSE_CLIENT,  /* close this local client with `close_code` (resync: 1012) */
     SG_ACT_HEALTH,        /* the health judgement changed to `healthy` */
     SG_ACT_SHUTDOWN,      /* retries exhausted: the worker must exit (let it restart) */
-    SG_ACT_NOTE           /* informational milestone for traces/logs; no action needed */
+    SG_ACT_NOTE,          /* informational milestone for traces/logs; no action needed */
+    SG_ACT_GOODBYE,       /* publish this header with an empty payload, then exit (sg_bcast_goodbye) */
+    SG_ACT_REFETCH        /* send this local client the full current state of its topics again (no
+                             close); it may have missed broadcasts before the reader subscribed */
 } sg_bcast_action_kind;
 
 typedef enum sg_bcast_note_kind {
@@ -182,7 +215,8 @@ typedef enum sg_bcast_note_kind {
     SG_NOTE_RECOVERY_DONE,
     SG_NOTE_GIVE_UP,
     SG_NOTE_READER_START,       /* a new reader run began (listeners 0 -> 1) */
-    SG_NOTE_READER_STOP         /* the run ended (listeners reached 0) */
+    SG_NOTE_READER_STOP,        /* the run ended (listeners reached 0) */
+    SG_NOTE_REFETCH_DONE        /* the REFETCH actions of a subscription are out (value = clients) */
 } sg_bcast_note_kind;
 
 typedef enum sg_health_reason {
@@ -204,6 +238,8 @@ typedef struct sg_bcast_action {
         struct { sg_client_handle handle; uint64_t cookie; uint16_t close_code; } close_client;
         struct { bool healthy; sg_health_reason reason; } health;
         struct { sg_bcast_note_kind note; uint64_t value; uint32_t peer; } note;
+        struct { sg_bcast_header header; } goodbye;
+        struct { sg_client_handle handle; uint64_t cookie; } refetch;
     } u;
 } sg_bcast_action;
 
@@ -254,7 +290,8 @@ typedef enum sg_msg_verdict {
     SG_MSG_SKIP_DUPLICATE,  /* sequence at or below the last seen from that origin */
     SG_MSG_SKIP_HEARTBEAT,  /* a canary: consumed by the watchdog */
     SG_MSG_SKIP_NOT_READING, /* arrived while the reader is not subscribed: ignored */
-    SG_MSG_SKIP_INVALID     /* NULL header or unknown kind: ignored and counted */
+    SG_MSG_SKIP_INVALID,    /* NULL header or unknown kind: ignored and counted */
+    SG_MSG_SKIP_GOODBYE     /* a peer's goodbye: consumed by the gap rules, never delivered */
 } sg_msg_verdict;
 
 /* A message was read from the backbone.  Returns what to do with it; gap
@@ -265,7 +302,9 @@ sg_msg_verdict sg_bcast_on_message(sg_bcast *b, sg_time_ns now, const sg_bcast_h
 typedef enum sg_publish_verdict {
     SG_PUBLISH_SEND = 1,    /* send `header`+payload now, then report sg_bcast_on_publish_result */
     SG_PUBLISH_BUFFERED,    /* backbone unavailable (or replay pending): copied into the replay buffer */
-    SG_PUBLISH_DROPPED      /* poison (over backbone_payload_max) or buffering disabled/failed: counted */
+    SG_PUBLISH_DROPPED      /* poison (over backbone_payload_max) or buffering disabled/failed: counted;
+                               the next message on the wire skips its sequence number, so peers
+                               see the loss as a gap and resync */
 } sg_publish_verdict;
 
 typedef struct sg_publish_result {
@@ -279,9 +318,10 @@ typedef struct sg_publish_result {
 sg_publish_result sg_bcast_publish(sg_bcast *b, sg_time_ns now, const uint8_t *payload, uint32_t len);
 
 /* Result of sending a SG_PUBLISH_SEND publish.  On failure the core copies
- * the payload into the replay buffer (the sequence number is reused by the
- * next send, so peers see no phantom gap) and treats the backbone as down
- * only when the driver also reports on_dropped.
+ * the payload into the replay buffer (the copy's resend reuses the sequence
+ * number, so peers see no phantom gap; if the copy cannot be kept the
+ * number is never reused, so peers see the loss as a gap) and treats the
+ * backbone as down only when the driver also reports on_dropped.
  *
  * Report ok=false only when the message certainly did not reach the
  * backbone (never written).  An unknown outcome (written, then the
@@ -299,6 +339,24 @@ void sg_bcast_on_publish_result(sg_bcast *b, sg_time_ns now, const sg_bcast_head
  * The core sends one replay item at a time and waits for this result, so
  * the driver must report every PUBLISH (a dropped connection: ok=false). */
 void sg_bcast_on_replay_result(sg_bcast *b, sg_time_ns now, bool ok);
+
+/* ---- graceful shutdown --------------------------------------------------- */
+
+/* The worker is shutting down gracefully (a rolling restart, SIGTERM):
+ * emits SG_ACT_GOODBYE, whose header (kind GOODBYE, seq = the last DATA
+ * number of this epoch) the driver publishes like a heartbeat before the
+ * process exits.  Publishes that will now never be sent (still buffered,
+ * or dropped and not yet skipped) are counted into that number, so peers
+ * that see the goodbye know whether they missed anything.
+ *
+ * A peer treats our next epoch as a clean restart (no gap) only after a
+ * goodbye that left nothing missing; a new epoch without one (a crash, a
+ * kill, a goodbye lost on the way) is an epoch gap and the peer resyncs
+ * its clients, because whatever we had buffered died with us.  Call it
+ * last, after the final publishes (and, if wanted, after the replay buffer
+ * drained: sg_bcast_stats.replay_items == 0).  Calling it twice emits the
+ * same goodbye again. */
+void sg_bcast_goodbye(sg_bcast *b, sg_time_ns now);
 
 /* ---- time and actions -------------------------------------------------- */
 
@@ -377,6 +435,14 @@ typedef struct sg_bcast_counters {
     uint64_t gaps_merged;            /* gaps absorbed by a round whose resync had not started */
     uint64_t client_crashes;         /* always 0 in the core; legacy models count /ws handlers
                                         that crashed (client_register returned SG_E_STATE) */
+    /* added with the convergence fixes (swarm classes A, B, C) */
+    uint64_t seq_skips;              /* sequence numbers skipped for publishes lost before
+                                        reaching the backbone, so peers see a gap */
+    uint64_t goodbyes_sent;          /* sg_bcast_goodbye calls */
+    uint64_t goodbyes_seen;          /* peers' goodbyes read */
+    uint64_t peer_restarts_clean;    /* a peer's new epoch after its goodbye left nothing missing */
+    uint64_t refetch_rounds;         /* subscriptions that asked clients to refetch */
+    uint64_t clients_refetched;      /* REFETCH actions */
 } sg_bcast_counters;
 
 typedef struct sg_bcast_stats {

@@ -233,6 +233,11 @@ typedef enum sim_fault_kind {
     SIM_FAULT_CLIENTS_LEAVE,     /* fraction `value` of worker `target`'s clients (-1 = all
                                     workers) disconnect by themselves and come back after
                                     duration (+ up to 1 s each) */
+    SIM_FAULT_GRACEFUL_RESTART,  /* worker `target` shuts down gracefully (its model says
+                                    goodbye on the backbone, its clients are closed) and is
+                                    restarted per topology: a step of a rolling deploy.  An
+                                    operation, not a fault: swarm and enumeration do not
+                                    draw it by default */
     SIM_FAULT_KIND_COUNT
 } sim_fault_kind;
 

@@ -43,6 +43,9 @@ typedef struct sim_worker_ops {
     bool (*poll_action)(void *m, sg_bcast_action *out);
     sg_bcast_health (*health_at)(const void *m, sg_time_ns now);
     void (*stats_get)(const void *m, sg_bcast_stats *out);
+    /* Graceful shutdown: sg_bcast_goodbye.  NULL (the legacy models): the
+     * model has no goodbye, every exit looks like a crash to its peers. */
+    void (*goodbye)(void *m, sg_time_ns now);
 } sim_worker_ops;
 
 /* The real core behind the interface. */

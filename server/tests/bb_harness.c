@@ -229,7 +229,7 @@ static size_t frame(uint8_t *out, size_t size, const sg_bcast_header *h, const u
 size_t bbh_data_message(uint8_t *out, size_t size, uint32_t origin, uint64_t seq, const char *topic,
                         const char *payload)
 {
-    sg_bcast_header h = {origin, SG_MSG_DATA, 7, seq};
+    sg_bcast_header h = {.origin = origin, .kind = SG_MSG_DATA, .epoch = 7, .seq = seq};
     uint8_t *body = NULL;
     size_t len = 0;
     if (sd_wire_body_encode(topic, strlen(topic), (const uint8_t *)payload, strlen(payload), &body, &len) != SG_OK) {
@@ -242,7 +242,7 @@ size_t bbh_data_message(uint8_t *out, size_t size, uint32_t origin, uint64_t seq
 
 size_t bbh_heartbeat_message(uint8_t *out, size_t size, uint32_t origin, uint64_t seq)
 {
-    sg_bcast_header h = {origin, SG_MSG_HEARTBEAT, 7, seq};
+    sg_bcast_header h = {.origin = origin, .kind = SG_MSG_HEARTBEAT, .epoch = 7, .seq = seq};
     return frame(out, size, &h, NULL, 0);
 }
 

@@ -137,6 +137,12 @@ class Fleet:
                 return time.monotonic() - t0, ""
             detail = (f"{len(lost)} topics differ from the last accepted value {lost[:3]}, "
                       f"{len(unsettled)} subscribers not settled, {len(wrong)} with a stale state")
+            if wrong:
+                w = wrong[0]
+                t = next(t for t in w.topics if w.state.get(t) != truth.get(t))
+                ports = sorted({s.port for s in wrong})
+                detail += (f" (on ports {ports}; e.g. subscriber {w.idx} has {t}={w.state.get(t)}, "
+                           f"truth {truth.get(t)})")
         return None, detail
 
     def exited(self):

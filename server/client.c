@@ -3,13 +3,11 @@
  * subscribe/unsubscribe/ping from clients, state and update messages to
  * them, and the fan-out of an update to a topic's local subscribers.
  *
- * A client's first message for a topic is always its state.  The local
- * cache of a topic is trusted only for the backbone session it was filled
- * in (topic->fresh_session == srv->bb_session); otherwise the state is
- * fetched from the backbone's store first, so a client reconnecting after
- * a resync (1012) gets the truth, not what this instance last saw.  Every
- * update carries the topic's whole new state, so an update that arrives
- * while a fetch is pending is itself the freshest state.
+ * A client's first message for a topic is always its state; where that
+ * state comes from (a cache good for the live backbone session, or the
+ * backbone's store) is topic_state.c's job.  Every update carries the
+ * topic's whole new state, so an update that arrives while a subscriber
+ * waits for its state is sent to it as that state.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -74,7 +72,7 @@ static void format_topic_message(sd_buf *b, const char *kind, const sd_topic *t)
     sd_buf_append(b, "}", 1);
 }
 
-static void send_state(sd_conn *c, const sd_topic *t)
+void sd_client_send_state(sd_conn *c, const sd_topic *t)
 {
     sd_buf b;
     sd_buf_init(&b, t->state_len + 512);
@@ -83,11 +81,6 @@ static void send_state(sd_conn *c, const sd_topic *t)
         sd_client_send(c, b.data, b.len);
     }
     sd_buf_free(&b);
-}
-
-static bool cache_fresh(const sd_server *srv, const sd_topic *t)
-{
-    return t->fresh_session == srv->bb_session;
 }
 
 static void subscribe_one(sd_conn *c, const char *name, size_t len)
@@ -116,12 +109,7 @@ static void subscribe_one(sd_conn *c, const char *name, size_t len)
         return;
     }
     c->sub_count++;
-    if (cache_fresh(srv, t)) {
-        send_state(c, t);
-        return;
-    }
-    c->subs->awaiting_state = true; /* the node just pushed */
-    sd_driver_fetch_state(srv, c, t);
+    sd_state_request(c, c->subs); /* the node just pushed */
 }
 
 static void unsubscribe_one(sd_conn *c, const char *name, size_t len)
@@ -184,36 +172,17 @@ void sd_client_on_text(void *conn, const uint8_t *msg, size_t len)
     json_decref(root);
 }
 
-/* A fetched state arrived for topic: fill the cache unless an update
- * already made it fresh, then answer every subscriber still waiting. */
-void sd_client_state_fetched(sd_server *srv, sd_topic *t, const uint8_t *state, size_t len)
-{
-    if (!cache_fresh(srv, t)) {
-        if (state != NULL && sd_topic_set_state(&srv->topics, t, state, len) != SG_OK) {
-            sd_log(SD_LOG_WARN, "state_cache_full", "topic=%.*s", (int)t->name_len, t->name);
-        }
-        t->fresh_session = srv->bb_session;
-    }
-    for (sd_sub *s = t->subs; s != NULL; s = s->topic_next) {
-        sd_conn *c = s->subscriber;
-        if (s->awaiting_state && !c->closing) {
-            s->awaiting_state = false;
-            send_state(c, t);
-        }
-    }
-}
-
-void sd_client_deliver(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload, size_t len)
+bool sd_client_deliver(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload, size_t len)
 {
     sd_topic *t = NULL;
     if (sd_topics_get(&srv->topics, topic, topic_len, &t) != SG_OK) {
         sd_log(SD_LOG_WARN, "topic_table_full", "dropped_update_for=%.*s", (int)topic_len, topic);
-        return;
+        return false;
     }
     if (sd_topic_set_state(&srv->topics, t, payload, len) != SG_OK) {
         t->fresh_session = 0; /* not cached: the next subscriber fetches it */
         sd_log(SD_LOG_WARN, "state_cache_full", "topic=%.*s bytes=%zu", (int)topic_len, topic, len);
-        return;
+        return false;
     }
     t->fresh_session = srv->bb_session;
     sd_buf update, state;
@@ -225,7 +194,7 @@ void sd_client_deliver(sd_server *srv, const char *topic, size_t topic_len, cons
         if (c->closing) {
             continue;
         }
-        if (s->awaiting_state) { /* its first message must be a state */
+        if (s->awaiting_state) { /* its first (or refetched) message must be a state */
             s->awaiting_state = false;
             if (state.len == 0) {
                 format_topic_message(&state, "state", t);
@@ -238,6 +207,7 @@ void sd_client_deliver(sd_server *srv, const char *topic, size_t topic_len, cons
     }
     sd_buf_free(&update);
     sd_buf_free(&state);
+    return true;
 }
 
 void sd_client_leave(sd_conn *c)

@@ -64,12 +64,16 @@ static void do_action(sd_server *srv, const sg_bcast_action *a, sg_time_ns now)
         }
         break;
     case SG_ACT_SUBSCRIBE:
+        if (sd_drill_hold_subscribe(srv)) {
+            break; /* released by SIGUSR2 (drill.c) */
+        }
         if (srv->bb_ops->subscribe(srv->bb) != SG_OK) {
             sg_bcast_on_subscribe_failed(srv->core, now);
         }
         break;
     case SG_ACT_DISCONNECT:
         sd_log(SD_LOG_INFO, "backbone_disconnect", "backbone=%s", srv->cfg.backbone);
+        sd_drill_session_ended(srv);
         srv->bb_ops->disconnect(srv->bb);
         break;
     case SG_ACT_PUBLISH:
@@ -96,15 +100,12 @@ static void do_action(sd_server *srv, const sg_bcast_action *a, sg_time_ns now)
         sd_server_begin_shutdown(srv, SD_EXIT_GIVE_UP, "backbone retries exhausted");
         break;
     case SG_ACT_NOTE: log_note(a); break;
-    /* Added with the core's convergence fixes (docs/ARCHITECTURE.md, gap
-     * rules); the server's answers are the server's to wire: a goodbye goes
-     * out like a canary, and a refetch should re-send the client its
-     * topics' state (today the subscribe path's fetch covers it only when
-     * the client subscribed after the reader did). */
-    case SG_ACT_GOODBYE: send_to_backbone(srv, SD_PUBLISH_HEARTBEAT, &a->u.goodbye.header, NULL, 0); break;
-    case SG_ACT_REFETCH:
-        sd_log(SD_LOG_DEBUG, "core_refetch", "client=%" PRIu64, a->u.refetch.cookie);
+    case SG_ACT_GOODBYE: { /* goes out like a canary; its result comes back to farewell.c */
+        sg_status st = send_to_backbone(srv, SD_PUBLISH_HEARTBEAT, &a->u.goodbye.header, NULL, 0);
+        sd_farewell_sent(srv, &a->u.goodbye.header, st == SG_OK);
         break;
+    }
+    case SG_ACT_REFETCH: sd_state_refetch(srv, a->u.refetch.handle, a->u.refetch.cookie); break;
     }
 }
 
@@ -138,6 +139,8 @@ void sd_driver_pump(sd_server *srv)
         do_action(srv, &a, sd_now());
     }
     srv->pumping = false;
+    sd_state_check_stored(srv);
+    sd_farewell_progress(srv); /* may say goodbye, which pumps once more */
     arm_core_timer(srv);
 }
 
@@ -159,27 +162,14 @@ static void bb_connect_failed(void *ctx, const char *why)
     sd_driver_pump(srv);
 }
 
-/* Topics whose clients still wait for a state are asked again now that
- * the backbone is back. */
-static void refetch_waiting(sd_topic *t, void *arg)
-{
-    sd_server *srv = arg;
-    for (sd_sub *s = t->subs; s != NULL; s = s->topic_next) {
-        if (s->awaiting_state) {
-            sd_driver_fetch_state(srv, s->subscriber, t);
-            return;
-        }
-    }
-}
-
 static void bb_subscribed(void *ctx)
 {
     sd_server *srv = ctx;
     srv->bb_session++; /* every cached state is now suspect: refetch on next use */
     sd_log(SD_LOG_INFO, "backbone_subscribed", "backbone=%s session=%" PRIu64, srv->cfg.backbone, srv->bb_session);
     sg_bcast_on_subscribed(srv->core, sd_now());
-    sd_driver_pump(srv);
-    sd_topics_each(&srv->topics, refetch_waiting, srv);
+    sd_driver_pump(srv); /* REFETCH actions: clients registered before this subscription */
+    sd_state_new_session(srv);
 }
 
 static void bb_subscribe_failed(void *ctx, const char *why)
@@ -194,6 +184,7 @@ static void bb_dropped(void *ctx, const char *why)
 {
     sd_server *srv = ctx;
     sd_log(SD_LOG_WARN, "backbone_dropped", "why=\"%s\"", why);
+    sd_drill_session_ended(srv);
     sg_bcast_on_dropped(srv->core, sd_now());
     sd_driver_pump(srv);
 }
@@ -221,43 +212,26 @@ static void bb_publish_done(void *ctx, sd_publish_kind kind, const uint8_t *msg,
 {
     sd_server *srv = ctx;
     sg_time_ns now = sd_now();
+    sg_bcast_header h;
+    assert(len >= SG_BCAST_HEADER_BYTES);
+    bool decoded = sg_bcast_header_decode(msg, SG_BCAST_HEADER_BYTES, &h, NULL) == SG_OK;
+    if (ok && kind != SD_PUBLISH_HEARTBEAT) {
+        sd_state_local_stored(srv, msg, len);
+    }
     if (kind == SD_PUBLISH_REPLAY) {
         sg_bcast_on_replay_result(srv->core, now, ok);
     } else if (kind == SD_PUBLISH_LIVE) {
-        sg_bcast_header h;
-        assert(len >= SG_BCAST_HEADER_BYTES);
-        if (sg_bcast_header_decode(msg, SG_BCAST_HEADER_BYTES, &h, NULL) == SG_OK) {
+        if (srv->live_in_flight > 0) { /* one result per accepted publish (backbone.h) */
+            srv->live_in_flight--;
+        }
+        if (decoded) {
             sg_bcast_on_publish_result(srv->core, now, &h, msg + SG_BCAST_HEADER_BYTES,
                                        (uint32_t)(len - SG_BCAST_HEADER_BYTES), ok);
         }
+    } else if (decoded && h.kind == SG_MSG_GOODBYE) {
+        sd_farewell_result(srv, ok);
     }
     sd_driver_pump(srv);
-}
-
-static void on_state(void *arg, uint64_t cookie, const char *topic, size_t topic_len, sg_status st,
-                     const uint8_t *state, size_t len, const char *why)
-{
-    sd_server *srv = arg;
-    (void)cookie;
-    sd_topic *t = sd_topics_find(&srv->topics, topic, topic_len);
-    if (t == NULL) {
-        return;
-    }
-    if (st != SG_OK) { /* waiting clients are asked again after the next `subscribed` */
-        srv->counters.state_fetch_failures++;
-        sd_log(SD_LOG_WARN, "state_fetch_failed", "topic=%.*s why=\"%s\"", (int)topic_len, topic, why);
-        return;
-    }
-    sd_client_state_fetched(srv, t, state, len);
-}
-
-void sd_driver_fetch_state(sd_server *srv, sd_conn *c, sd_topic *topic)
-{
-    sg_status st = srv->bb_ops->fetch_state(srv->bb, topic->name, topic->name_len, c->id, on_state, srv);
-    if (st != SG_OK) {
-        srv->counters.state_fetch_failures++;
-        sd_log(SD_LOG_WARN, "state_fetch_refused", "topic=%s status=%s", topic->name, sg_status_name(st));
-    }
 }
 
 /* ---- local publish ------------------------------------------------------ */
@@ -265,6 +239,11 @@ void sd_driver_fetch_state(sd_server *srv, sd_conn *c, sd_topic *topic)
 const char *sd_driver_publish(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload,
                               size_t len, int *status)
 {
+    if (sd_farewell_said(srv)) {
+        srv->counters.publish_refused_after_goodbye++;
+        *status = 503;
+        return "shutting down: this instance said its goodbye";
+    }
     uint8_t *body = NULL;
     size_t body_len = 0;
     if (sd_wire_body_encode(topic, topic_len, payload, len, &body, &body_len) != SG_OK) {
@@ -282,6 +261,8 @@ const char *sd_driver_publish(sd_server *srv, const char *topic, size_t topic_le
         if (send_to_backbone(srv, SD_PUBLISH_LIVE, &r.header, body, body_len) != SG_OK) {
             sg_bcast_on_publish_result(srv->core, now, &r.header, body, (uint32_t)body_len, false);
             verdict = "buffered";
+        } else {
+            srv->live_in_flight++;
         }
     } else if (r.verdict == SG_PUBLISH_BUFFERED) {
         srv->counters.publish_buffered++;
@@ -291,8 +272,11 @@ const char *sd_driver_publish(sd_server *srv, const char *topic, size_t topic_le
         *status = 503;
         verdict = "dropped: too large for the backbone or buffering disabled while it is down";
     }
-    if (r.deliver_locally) {
-        sd_client_deliver(srv, topic, topic_len, payload, len);
+    /* immediate policy: our clients get it now, the store only when the
+     * send or its replay lands (topic_state.c trusts the cache until then) */
+    if (r.deliver_locally && sd_client_deliver(srv, topic, topic_len, payload, len) &&
+        r.verdict != SG_PUBLISH_DROPPED) {
+        sd_state_local_unstored(srv, topic, topic_len);
     }
     free(body);
     sd_driver_pump(srv);

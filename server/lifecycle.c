@@ -5,15 +5,16 @@
  * SD_EXIT_GIVE_UP) end the same way: stop accepting, report the terminal
  * status, close WebSocket clients with 1001 spread over the close window,
  * let answers and close frames flush, and exit when every socket is gone
- * or at the shutdown timeout, whichever comes first.  A second signal
- * closes everything at once.  SIGUSR1 drops the backbone session (drills).
+ * or at the shutdown timeout, whichever comes first.  A graceful stop
+ * also says the core's goodbye on the backbone first (farewell.c); the
+ * process exits only when that is done too.  A second signal closes
+ * everything at once.  SIGUSR1 and SIGUSR2 are drills (drill.c).
  */
 #include <assert.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "sd_log.h"
 #include "server.h"
@@ -32,6 +33,7 @@ static void on_shutdown_timeout(uv_timer_t *t)
     sd_server *srv = t->data;
     sd_log(SD_LOG_WARN, "shutdown_timeout", "sockets_left=%u", srv->sockets);
     close_everything(srv, "shutdown timeout");
+    sd_farewell_force(srv);
 }
 
 /* Closes the next batch of clients with 1001 so they do not all reconnect
@@ -75,6 +77,7 @@ void sd_server_begin_shutdown(sd_server *srv, int exit_code, const char *why)
     if (srv->shutting_down) {
         sd_log(SD_LOG_WARN, "shutdown_now", "why=\"%s\"", why);
         close_everything(srv, "shutdown now");
+        sd_farewell_force(srv);
         return;
     }
     srv->shutting_down = true;
@@ -92,6 +95,7 @@ void sd_server_begin_shutdown(sd_server *srv, int exit_code, const char *why)
                    (uint64_t)(srv->cfg.shutdown_timeout_ns / SG_NS_PER_MS), 0);
     uv_timer_start(&srv->stagger_timer, on_stagger, 0, STAGGER_TICK_MS);
     close_idle_http(srv);
+    sd_farewell_begin(srv, exit_code == 0);
     sd_server_maybe_finish(srv);
 }
 
@@ -105,12 +109,14 @@ static void close_handle(uv_handle_t *h, void *arg)
 
 void sd_server_maybe_finish(sd_server *srv)
 {
-    if (!srv->shutting_down || srv->sockets > 0 || srv->core == NULL) {
+    if (!srv->shutting_down || srv->sockets > 0 || srv->core == NULL || !sd_farewell_done(srv)) {
         return;
     }
     sg_bcast_stats st;
     sg_bcast_stats_get(srv->core, &st);
-    sd_log(SD_LOG_INFO, "shutdown_done", "exit_code=%d replay_items_unsent=%u", srv->exit_code, st.replay_items);
+    sd_log(SD_LOG_INFO, "shutdown_done", "exit_code=%d replay_items_unsent=%u goodbye=%s marker=%s", srv->exit_code,
+           st.replay_items, srv->farewell.outcome,
+           !srv->marker_on ? "off" : srv->farewell.marker_clean ? "clean" : "running");
     sd_driver_stop(srv);
     uv_walk(srv->loop, close_handle, NULL);
 }
@@ -118,9 +124,8 @@ void sd_server_maybe_finish(sd_server *srv)
 static void on_signal(uv_signal_t *s, int signum)
 {
     sd_server *srv = s->data;
-    if (signum == SIGUSR1) {
-        sg_status st = srv->bb_ops->inject_drop != NULL ? srv->bb_ops->inject_drop(srv->bb) : SG_E_STATE;
-        sd_log(SD_LOG_WARN, "drill_drop_backbone", "status=%s", sg_status_name(st));
+    if (signum == SIGUSR1 || signum == SIGUSR2) {
+        sd_drill_signal(srv, signum);
         return;
     }
     sd_server_begin_shutdown(srv, 0, signum == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -128,25 +133,14 @@ static void on_signal(uv_signal_t *s, int signum)
 
 static void start_signals(sd_server *srv)
 {
-    uv_signal_t *sigs[] = {&srv->sig_term, &srv->sig_int, &srv->sig_usr1};
-    int nums[] = {SIGTERM, SIGINT, SIGUSR1};
-    for (size_t i = 0; i < 3; i++) {
+    uv_signal_t *sigs[] = {&srv->sig_term, &srv->sig_int, &srv->sig_usr1, &srv->sig_usr2};
+    int nums[] = {SIGTERM, SIGINT, SIGUSR1, SIGUSR2};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         uv_signal_init(srv->loop, sigs[i]);
         sigs[i]->data = srv;
         uv_signal_start(sigs[i], on_signal, nums[i]);
     }
     signal(SIGPIPE, SIG_IGN);
-}
-
-static void seed_identity(sd_config *cfg)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t wall = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-    cfg->bcast.epoch = wall; /* changes on every process start */
-    if (cfg->bcast.seed == 0) {
-        cfg->bcast.seed = wall ^ ((uint64_t)getpid() << 32) ^ uv_hrtime();
-    }
 }
 
 static int start(sd_server *srv)
@@ -161,15 +155,18 @@ static int start(sd_server *srv)
     uv_timer_init(srv->loop, &srv->stagger_timer);
     srv->shutdown_timer.data = srv;
     srv->stagger_timer.data = srv;
-    if (sd_conn_listen(srv, &err) != SG_OK || sd_driver_start(srv, &err) != SG_OK ||
-        sd_health_start(srv, &err) != SG_OK) {
+    sd_farewell_init(srv);
+    if (sd_instance_begin(srv, &err) != SG_OK || sd_conn_listen(srv, &err) != SG_OK ||
+        sd_driver_start(srv, &err) != SG_OK || sd_health_start(srv, &err) != SG_OK ||
+        sd_instance_running(srv, &err) != SG_OK) {
         fprintf(stderr, "stormglassd: %s\n", err.msg);
         sd_log(SD_LOG_ERROR, "start_failed", "why=\"%s\"", err.msg);
         return 2;
     }
     start_signals(srv);
-    sd_log(SD_LOG_INFO, "listening", "bind=%s port=%d backbone=%s worker_id=%u max_connections=%u", srv->cfg.bind,
-           srv->port, srv->cfg.backbone, srv->cfg.bcast.worker_id, srv->cfg.max_connections);
+    sd_log(SD_LOG_INFO, "listening", "bind=%s port=%d backbone=%s worker_id=%u epoch=%" PRIu64 " max_connections=%u",
+           srv->cfg.bind, srv->port, srv->cfg.backbone, srv->cfg.bcast.worker_id, srv->cfg.bcast.epoch,
+           srv->cfg.max_connections);
     return 0;
 }
 
@@ -193,7 +190,6 @@ int sd_server_run(int argc, char **argv, char **envp)
         return r == SD_ARGS_HELP ? 0 : 2;
     }
     sd_log_set_level(srv->cfg.log_level);
-    seed_identity(&srv->cfg);
     srv->loop = uv_default_loop();
     srv->started_ns = sd_now();
     int rc = start(srv);

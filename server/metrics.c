@@ -72,6 +72,13 @@ static const core_counter core_counters[] = {
     CORE_COUNTER(heartbeats_seen, "watchdog canaries read back"),
     CORE_COUNTER(messages_while_not_reading, "messages ignored while not subscribed"),
     CORE_COUNTER(give_ups, "retries exhausted"),
+    CORE_COUNTER(connect_timeouts, "backbone connects or subscribes not answered in time"),
+    CORE_COUNTER(seq_skips, "own sequence numbers skipped for publishes lost here (peers see the gap)"),
+    CORE_COUNTER(goodbyes_sent, "goodbyes said (graceful shutdown)"),
+    CORE_COUNTER(goodbyes_seen, "peers' goodbyes read"),
+    CORE_COUNTER(peer_restarts_clean, "peers' new epochs after a goodbye that lost nothing (no resync)"),
+    CORE_COUNTER(refetch_rounds, "subscriptions that asked clients registered before them to refetch"),
+    CORE_COUNTER(clients_refetched, "REFETCH actions (clients sent their states again)"),
 };
 
 static void render_core(sd_server *srv, sd_buf *b)
@@ -122,6 +129,19 @@ static void render_server(sd_server *srv, sd_buf *b)
     metric(b, "stormglass_deliveries_total", "counter", "updates queued to subscribers", k->deliveries);
     metric(b, "stormglass_state_fetch_failures_total", "counter", "state fetches that failed",
            k->state_fetch_failures);
+    metric(b, "stormglass_state_fetches_total", "counter", "state fetches from the backbone's store",
+           k->state_fetches);
+    metric(b, "stormglass_state_fetch_stale_total", "counter",
+           "fetch answers from before the live backbone session (fetched again)", k->state_fetch_stale);
+    metric(b, "stormglass_refetch_clients_total", "counter", "clients sent their states again (core REFETCH)",
+           k->refetch_clients);
+    metric(b, "stormglass_refetch_gone_total", "counter", "REFETCH for clients that had already left",
+           k->refetch_gone);
+    metric(b, "stormglass_publish_refused_after_goodbye_total", "counter",
+           "publishes refused during shutdown after the goodbye", k->publish_refused_after_goodbye);
+    metric(b, "stormglass_started_after_unclean_exit", "gauge",
+           "1 when the state marker said the previous instance did not end cleanly",
+           srv->cfg.bcast.after_unclean_exit);
     sd_buf_printf(b, "# HELP stormglass_http_responses_total HTTP answers by class\n"
                      "# TYPE stormglass_http_responses_total counter\n");
     for (int i = 1; i <= 5; i++) {

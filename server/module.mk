@@ -38,6 +38,7 @@ $(B)/tests/server/%: $(B)/obj/server/tests/%.o $(SERVER_LIB) $(CORE_LIB)
 
 # The integration suite links the test client and starts the real binary.
 $(B)/tests/server/test_integration: $(B)/obj/server/tests/harness.o | $(SERVER_BIN)
+$(B)/tests/server/test_restart: $(B)/obj/server/tests/harness.o | $(SERVER_BIN)
 
 # make bench-server: 1,000 subscribers, one publisher, on loopback; the
 # figures are printed and saved under reports/bench/.

@@ -10,6 +10,10 @@
  *   metrics.c    /metrics text
  *   health_watch.c  health watchers (the notifier core): status changes, GOAWAY
  *   lifecycle.c  start, signals, graceful shutdown
+ *   topic_state.c  where a `state` comes from: cache or store fetch; REFETCH
+ *   farewell.c   the goodbye of a graceful shutdown
+ *   instance.c   this process across restarts: epoch, state marker
+ *   drill.c      SIGUSR1/SIGUSR2 drills
  */
 #ifndef STORMGLASS_SD_SERVER_H
 #define STORMGLASS_SD_SERVER_H
@@ -23,6 +27,7 @@
 #include "http_req.h"
 #include "sd_buf.h"
 #include "settings.h"
+#include "state_marker.h"
 #include "stormglass/bcast.h"
 #include "stormglass/notifier.h"
 #include "topics.h"
@@ -86,7 +91,32 @@ typedef struct sd_counters {
     uint64_t deliveries;             /* update messages queued to clients */
     uint64_t backbone_decode_errors;
     uint64_t state_fetch_failures;
+    uint64_t state_fetches;          /* store fetches issued (one per topic and session at most) */
+    uint64_t state_fetch_stale;      /* answers to a fetch of an older session: fetched again */
+    uint64_t refetch_clients;        /* SG_ACT_REFETCH for a live client: its states sent again */
+    uint64_t refetch_gone;           /* SG_ACT_REFETCH for a client that had left */
+    uint64_t publish_refused_after_goodbye;
 } sd_counters;
+
+/* The goodbye of a graceful shutdown (farewell.c). */
+typedef enum sd_farewell_phase {
+    SD_FAREWELL_IDLE = 0,  /* not shutting down */
+    SD_FAREWELL_DRAINING,  /* waiting (bounded) for the replay buffer and live publishes */
+    SD_FAREWELL_SENT,      /* goodbye handed to the backbone, waiting for its result */
+    SD_FAREWELL_DONE       /* said (or skipped, or given up on): the process may exit */
+} sd_farewell_phase;
+
+typedef struct sd_farewell {
+    sd_farewell_phase phase;
+    sg_time_ns drain_deadline;
+    uint32_t replay_left;    /* replay items when the goodbye was computed */
+    uint32_t in_flight_left; /* live publishes without a result then */
+    bool said;               /* the GOODBYE action came out of the core */
+    bool lossless;           /* ... and it admitted no loss */
+    bool delivered;          /* the backbone confirmed it */
+    bool marker_clean;       /* the state marker now says "clean" */
+    const char *outcome;     /* for the shutdown_done line */
+} sd_farewell;
 
 struct sd_server {
     uv_loop_t *loop;
@@ -97,7 +127,7 @@ struct sd_server {
     uv_timer_t core_timer;
     uv_timer_t shutdown_timer;
     uv_timer_t stagger_timer;
-    uv_signal_t sig_term, sig_int, sig_usr1;
+    uv_signal_t sig_term, sig_int, sig_usr1, sig_usr2;
     sg_bcast *core;
     sg_notifier *notifier;           /* health watchers */
     bool pumping;
@@ -113,6 +143,14 @@ struct sd_server {
     bool shutting_down;
     int exit_code;
     sg_time_ns started_ns;
+    uint32_t live_in_flight;         /* SEND publishes whose result has not come back */
+    uint64_t unstored_total;         /* sum of the topics' `unstored` (topic_state.c) */
+    sd_farewell farewell;
+    uv_timer_t farewell_timer;
+    bool marker_on;                  /* --state-dir set (instance.c) */
+    char marker_path[SD_MARKER_PATH_MAX];
+    sd_marker marker_prev;           /* what the previous instance left */
+    bool drill_held;                 /* a SUBSCRIBE is withheld until SIGUSR2 (drill.c) */
     sd_counters counters;
     uint8_t read_buf[SD_READ_BUF_BYTES];
 };
@@ -139,13 +177,28 @@ void sd_http_error(sd_conn *c, int status, const char *why, bool close);
 
 /* client.c */
 void sd_client_on_text(void *conn, const uint8_t *msg, size_t len);
-/* Applies an update (the new state of topic) and fans it out. */
-void sd_client_deliver(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload, size_t len);
+/* Applies an update (the new state of topic) and fans it out; false when
+ * it could not be cached (table or state bytes full: nobody got it). */
+bool sd_client_deliver(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload, size_t len);
 void sd_client_leave(sd_conn *c);
-/* The backbone answered a state fetch for topic (state NULL = none yet). */
-void sd_client_state_fetched(sd_server *srv, sd_topic *topic, const uint8_t *state, size_t len);
 /* Queues a protocol message; a full queue closes the slow consumer. */
 void sd_client_send(sd_conn *c, const uint8_t *msg, size_t len);
+/* Queues {"type":"state",...} with the topic's cached state. */
+void sd_client_send_state(sd_conn *c, const sd_topic *t);
+
+/* topic_state.c */
+/* The subscriber's `state` for its topic: now from a good cache, or after a store fetch. */
+void sd_state_request(sd_conn *c, sd_sub *s);
+/* A store fetch for topic in the live session, unless one is in flight. */
+void sd_state_fetch(sd_server *srv, sd_topic *t);
+/* A new backbone session: topics with waiting subscribers are fetched again. */
+void sd_state_new_session(sd_server *srv);
+/* SG_ACT_REFETCH: every topic of that client gets its `state` again. */
+void sd_state_refetch(sd_server *srv, sg_client_handle handle, uint64_t cookie);
+/* Local publishes (immediate policy) the store may not have yet. */
+void sd_state_local_unstored(sd_server *srv, const char *topic, size_t topic_len);
+void sd_state_local_stored(sd_server *srv, const uint8_t *msg, size_t len);
+void sd_state_check_stored(sd_server *srv);
 
 /* driver.c */
 sg_status sd_driver_start(sd_server *srv, sg_error *err);
@@ -153,7 +206,40 @@ void sd_driver_stop(sd_server *srv);
 void sd_driver_pump(sd_server *srv);
 const char *sd_driver_publish(sd_server *srv, const char *topic, size_t topic_len, const uint8_t *payload,
                               size_t len, int *status);
-void sd_driver_fetch_state(sd_server *srv, sd_conn *c, sd_topic *topic);
+
+/* farewell.c */
+void sd_farewell_init(sd_server *srv);
+/* Shutdown began: graceful (signal) drains and says goodbye; a give-up does not. */
+void sd_farewell_begin(sd_server *srv, bool graceful);
+/* After every core event: the goodbye goes out once the drain is over. */
+void sd_farewell_progress(sd_server *srv);
+/* The GOODBYE action's header was handed to the backbone (handed) or refused. */
+void sd_farewell_sent(sd_server *srv, const sg_bcast_header *h, bool handed);
+/* The backbone's result for the goodbye. */
+void sd_farewell_result(sd_server *srv, bool ok);
+/* Shutdown timeout or a second signal: say it now, wait for nothing. */
+void sd_farewell_force(sd_server *srv);
+bool sd_farewell_done(const sd_server *srv);
+/* Publishes after the goodbye are refused: it stays the epoch's last word. */
+bool sd_farewell_said(const sd_server *srv);
+
+/* instance.c */
+/* Before the core exists: the epoch, and after_unclean_exit from the marker. */
+sg_status sd_instance_begin(sd_server *srv, sg_error *err);
+/* Everything started: the marker says "running" with our epoch. */
+sg_status sd_instance_running(sd_server *srv, sg_error *err);
+/* A goodbye that lost nothing: the marker says "clean" (true once written). */
+bool sd_instance_clean(sd_server *srv);
+/* epoch: wall clock (~4 ms) with the pid in the low bits, never `previous`. */
+uint64_t sd_instance_epoch(uint64_t wall_ns, uint32_t pid, uint64_t previous);
+
+/* drill.c */
+/* --drill-hold-subscribe: true when this SUBSCRIBE is withheld until SIGUSR2. */
+bool sd_drill_hold_subscribe(sd_server *srv);
+/* The backbone session ended: nothing is withheld any more. */
+void sd_drill_session_ended(sd_server *srv);
+/* SIGUSR1 (drop the backbone session) and SIGUSR2 (release the held SUBSCRIBE). */
+void sd_drill_signal(sd_server *srv, int signum);
 
 /* health_watch.c */
 sg_status sd_health_start(sd_server *srv, sg_error *err);

@@ -53,6 +53,12 @@ static const sd_setting table[] = {
         "SIGTERM/SIGINT: exit at the latest after this"),
     ROW("SHUTDOWN_CLOSE_WINDOW", SD_KIND_SECONDS, shutdown_close_window_ns, 0, HOUR_NS,
         "SIGTERM/SIGINT: 1001 closes spread over this"),
+    ROW("SHUTDOWN_DRAIN_TIMEOUT", SD_KIND_SECONDS, shutdown_drain_timeout_ns, 0, HOUR_NS,
+        "SIGTERM/SIGINT: wait up to this for the replay buffer to drain, then say goodbye "
+        "(at most half of --shutdown-timeout)"),
+    ROW("STATE_DIR", SD_KIND_TEXT, state_dir, 0, 0,
+        "directory of the marker that tells the next start whether this one ended cleanly "
+        "(empty: off; set, it must be a writable directory or the server refuses to start)"),
     /* the core: identity */
     ROW("WORKER_ID", SD_KIND_U32, bcast.worker_id, 0, UINT32_MAX, "this instance's id, unique in the fleet"),
     ROW("SEED", SD_KIND_U64, bcast.seed, 0, UINT64_MAX, "jitter PRNG seed (0: from the clock at start)"),
@@ -92,6 +98,9 @@ static const sd_setting table[] = {
     ROW("HEALTHCHECK_ENABLED", SD_KIND_BOOL, bcast.healthcheck_enabled, 0, 0,
         "judge readiness by the reader (false: /healthcheck always 200)"),
     ROW("PEERS_MAX", SD_KIND_U32, bcast.peers_max, 1, SG_BCAST_PEERS_MAX, "peers tracked for sequence gaps"),
+    /* drills */
+    ROW("DRILL_HOLD_SUBSCRIBE", SD_KIND_BOOL, drill_hold_subscribe, 0, 0,
+        "drill, tests only: every backbone SUBSCRIBE waits for a SIGUSR2 (clients register before it is live)"),
 };
 
 #define SETTING_COUNT (sizeof table / sizeof table[0])
@@ -121,6 +130,7 @@ sd_config sd_config_default(void)
     c.idle_timeout_ns = 60 * SG_NS_PER_S;
     c.shutdown_timeout_ns = 10 * SG_NS_PER_S;
     c.shutdown_close_window_ns = 2 * SG_NS_PER_S;
+    c.shutdown_drain_timeout_ns = 2 * SG_NS_PER_S;
     c.bcast = sg_bcast_config_default();
     c.bcast.clients_max = c.max_connections;
     return c;

@@ -49,6 +49,14 @@ typedef struct sd_config {
     sg_duration_ns idle_timeout_ns;    /* keep-alive HTTP or silent WebSocket */
     sg_duration_ns shutdown_timeout_ns;
     sg_duration_ns shutdown_close_window_ns; /* 1001 closes spread over this */
+    sg_duration_ns shutdown_drain_timeout_ns; /* graceful: wait this long for the replay buffer to
+                                                 drain before the goodbye */
+
+    /* how the previous instance ended (state_marker.h); empty = feature off */
+    char state_dir[SD_TEXT_SETTING_MAX];
+
+    /* drills (tests only, off by default) */
+    bool drill_hold_subscribe;    /* every backbone SUBSCRIBE waits for a SIGUSR2 */
 
     /* the core */
     sg_bcast_config bcast;

@@ -37,6 +37,8 @@ struct sd_topic {
     size_t state_len;
     uint64_t seq;                  /* updates applied here: 1, 2, 3, ... */
     uint64_t fresh_session;        /* the backbone session this state is known good for */
+    uint64_t fetch_session;        /* session of the store fetch in flight; 0 = none (topic_state.c) */
+    uint32_t unstored;             /* local publishes delivered here that the store may lack */
     uint64_t updates_total;
     uint64_t update_bytes_total;
     uint32_t subscriber_count;

@@ -73,6 +73,37 @@ bool sd_proc_log_has(const sd_proc *p, const char *text)
     return log != NULL && strstr(log, text) != NULL;
 }
 
+bool sd_proc_wait_log(const sd_proc *p, const char *text, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 10) {
+        if (sd_proc_log_has(p, text)) {
+            return true;
+        }
+        pause_ms(10);
+    }
+    return false;
+}
+
+bool sd_proc_log_value(const sd_proc *p, const char *event, const char *key, char *out, size_t size)
+{
+    char ev[96], k[64];
+    snprintf(ev, sizeof ev, " event=%s ", event);
+    snprintf(k, sizeof k, " %s=", key);
+    const char *log = read_log(p);
+    const char *line = log != NULL ? strstr(log, ev) : NULL;
+    const char *eol = line != NULL ? strchr(line, '\n') : NULL;
+    const char *at = line != NULL ? strstr(line, k) : NULL;
+    if (at == NULL || (eol != NULL && at > eol) || size == 0) {
+        return false;
+    }
+    at += strlen(k);
+    size_t n = strcspn(at, " \n");
+    n = n < size - 1 ? n : size - 1;
+    memcpy(out, at, n);
+    out[n] = '\0';
+    return true;
+}
+
 bool sd_proc_start(sd_proc *p, const char *const *args)
 {
     static int counter;
@@ -236,6 +267,36 @@ int sd_http(int port, const char *method, const char *path, const char *headers,
     return sd_http_raw(port, req, (size_t)n, out, out_size);
 }
 
+int sd_publish(int port, const char *topic, int n, const char *headers)
+{
+    char body[256], out[512];
+    snprintf(body, sizeof body, "{\"topic\":\"%s\",\"payload\":{\"n\":%d}}", topic, n);
+    return sd_http(port, "POST", "/publish", headers, body, out, sizeof out);
+}
+
+long sd_metric(int port, const char *name)
+{
+    static char out[1 << 17];
+    if (sd_http(port, "GET", "/metrics", NULL, NULL, out, sizeof out) != 200) {
+        return -1;
+    }
+    char line[160]; /* the sample line, not the # HELP line */
+    snprintf(line, sizeof line, "\n%s ", name);
+    const char *at = strstr(out, line);
+    return at != NULL ? atol(at + strlen(line)) : -1;
+}
+
+bool sd_wait_metric(int port, const char *name, long min)
+{
+    for (int i = 0; i < 500; i++) {
+        if (sd_metric(port, name) >= min) {
+            return true;
+        }
+        pause_ms(10);
+    }
+    return false;
+}
+
 int sd_ws_open(int port)
 {
     return sd_ws_open_rcvbuf(port, 0);
@@ -302,6 +363,13 @@ bool sd_ws_send_frame(int fd, uint8_t opcode, bool masked, const void *data, siz
     bool ok = write(fd, f, o + len) == (ssize_t)(o + len);
     free(f);
     return ok;
+}
+
+bool sd_ws_subscribe(int fd, const char *topics_json)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "{\"type\":\"subscribe\",\"topics\":%s}", topics_json);
+    return sd_ws_send_frame(fd, 1, true, msg, strlen(msg));
 }
 
 int sd_ws_read(int fd, char *buf, size_t size, size_t *len, unsigned *close_code, int timeout_ms)

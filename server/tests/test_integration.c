@@ -5,7 +5,6 @@
  * its own server with the settings it needs.
  */
 #include <signal.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -21,54 +20,20 @@ static void start(sd_proc *p, const char *const *args)
     assert_true(sd_proc_start(p, args));
 }
 
-static void subscribe(int fd, const char *topics_json)
-{
-    char msg[512];
-    snprintf(msg, sizeof msg, "{\"type\":\"subscribe\",\"topics\":%s}", topics_json);
-    assert_true(sd_ws_send_frame(fd, 1, true, msg, strlen(msg)));
-}
-
-static int publish(int port, const char *topic, int n, const char *headers)
-{
-    char body[256], out[512];
-    snprintf(body, sizeof body, "{\"topic\":\"%s\",\"payload\":{\"n\":%d}}", topic, n);
-    return sd_http(port, "POST", "/publish", headers, body, out, sizeof out);
-}
-
-/* Polls /metrics until `name` reaches at least `min` (a readiness signal,
- * not a guess at timing). */
-static bool wait_metric(int port, const char *name, long min)
-{
-    static char out[65536];
-    for (int i = 0; i < 500; i++) {
-        if (sd_http(port, "GET", "/metrics", NULL, NULL, out, sizeof out) == 200) {
-            char line[160]; /* the sample line, not the # HELP line */
-            snprintf(line, sizeof line, "\n%s ", name);
-            const char *at = strstr(out, line);
-            if (at != NULL && atol(at + strlen(line)) >= min) {
-                return true;
-            }
-        }
-        struct timespec ts = {0, 10000000L};
-        nanosleep(&ts, NULL);
-    }
-    return false;
-}
-
 static void test_state_then_updates_in_order(void **state)
 {
     (void)state;
     sd_proc p;
     start(&p, NULL);
-    assert_int_equal(publish(p.port, "prices", 0, NULL), 202);
+    assert_int_equal(sd_publish(p.port, "prices", 0, NULL), 202);
     int fd = sd_ws_open(p.port);
     assert_true(fd >= 0);
-    subscribe(fd, "[\"prices\"]");
+    assert_true(sd_ws_subscribe(fd, "[\"prices\"]"));
     char buf[4096];
     assert_true(sd_ws_expect_text(fd, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
     assert_non_null(strstr(buf, "\"payload\":{\"n\":0}"));
     for (int i = 1; i <= 50; i++) {
-        assert_int_equal(publish(p.port, "prices", i, NULL), 202);
+        assert_int_equal(sd_publish(p.port, "prices", i, NULL), 202);
     }
     for (int i = 1; i <= 50; i++) {
         char want[64];
@@ -102,9 +67,9 @@ static void test_http_answers_and_bad_requests(void **state)
     assert_int_equal(sd_http_raw(p.port, big, strlen(big), out, sizeof out), 431);
     const char *huge = "POST /publish HTTP/1.1\r\nAuthorization: Bearer t0k3n\r\nContent-Length: 999999\r\n\r\n";
     assert_int_equal(sd_http_raw(p.port, huge, strlen(huge), out, sizeof out), 413);
-    assert_int_equal(publish(p.port, "t", 1, NULL), 401);
-    assert_int_equal(publish(p.port, "t", 1, "Authorization: Bearer wrong\r\n"), 403);
-    assert_int_equal(publish(p.port, "t", 1, "Authorization: Bearer t0k3n\r\n"), 202);
+    assert_int_equal(sd_publish(p.port, "t", 1, NULL), 401);
+    assert_int_equal(sd_publish(p.port, "t", 1, "Authorization: Bearer wrong\r\n"), 403);
+    assert_int_equal(sd_publish(p.port, "t", 1, "Authorization: Bearer t0k3n\r\n"), 202);
     assert_int_equal(sd_http(p.port, "POST", "/publish", "Authorization: Bearer t0k3n\r\n", "{\"topic\":\"bad topic\"}",
                              out, sizeof out),
                      400);
@@ -133,7 +98,7 @@ static void test_websocket_violations_do_not_touch_others(void **state)
     start(&p, args);
     int good = sd_ws_open(p.port);
     assert_true(good >= 0);
-    subscribe(good, "[\"t\"]");
+    assert_true(sd_ws_subscribe(good, "[\"t\"]"));
     char buf[2048];
     assert_true(sd_ws_expect_text(good, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
     assert_int_equal(violation_close(p.port, 1, false, "{}", 2), 1002);  /* unmasked */
@@ -145,7 +110,7 @@ static void test_websocket_violations_do_not_touch_others(void **state)
     assert_int_equal(violation_close(p.port, 0xb, true, "", 0), 1002); /* reserved opcode */
     assert_true(sd_ws_send_frame(good, 1, true, "not json", 8));
     assert_true(sd_ws_expect_text(good, "\"type\":\"error\"", buf, sizeof buf, WAIT_MS));
-    assert_int_equal(publish(p.port, "t", 7, NULL), 202);
+    assert_int_equal(sd_publish(p.port, "t", 7, NULL), 202);
     assert_true(sd_ws_expect_text(good, "\"type\":\"update\"", buf, sizeof buf, WAIT_MS));
     assert_non_null(strstr(buf, "{\"n\":7}"));
     close(good);
@@ -169,8 +134,8 @@ static void test_limits_connections_slowloris_slow_consumer(void **state)
     /* slowloris: half a request, then nothing: answered 408 and closed */
     const char *half = "GET / HTTP/1.1\r\nHost: x\r\n";
     assert_int_equal(sd_http_raw(p.port, half, strlen(half), out, sizeof out), 408);
-    subscribe(slow, "[\"big\"]");
-    subscribe(fast, "[\"big\"]");
+    assert_true(sd_ws_subscribe(slow, "[\"big\"]"));
+    assert_true(sd_ws_subscribe(fast, "[\"big\"]"));
     char buf[32768];
     assert_true(sd_ws_expect_text(fast, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
     /* `slow` never reads: updates fill its socket buffers, then its 64 KiB
@@ -226,7 +191,7 @@ static void test_graceful_shutdown_closes_1001_and_exits_0(void **state)
     for (int i = 0; i < 5; i++) {
         fds[i] = sd_ws_open(p.port);
         assert_true(fds[i] >= 0);
-        subscribe(fds[i], "[\"s\"]");
+        assert_true(sd_ws_subscribe(fds[i], "[\"s\"]"));
         assert_true(sd_ws_expect_text(fds[i], "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
     }
     kill(p.pid, SIGTERM);
@@ -271,20 +236,20 @@ static void test_backbone_drop_resyncs_clients_with_1012(void **state)
     start(&p, args);
     int fd = sd_ws_open(p.port);
     assert_true(fd >= 0);
-    subscribe(fd, "[\"r\"]");
+    assert_true(sd_ws_subscribe(fd, "[\"r\"]"));
     char buf[1024];
     assert_true(sd_ws_expect_text(fd, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
-    assert_true(wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
-    assert_int_equal(publish(p.port, "r", 1, NULL), 202);
+    assert_true(sd_wait_metric(p.port, "stormglass_reader_state{state=\"reading\"}", 1));
+    assert_int_equal(sd_publish(p.port, "r", 1, NULL), 202);
     assert_true(sd_ws_expect_text(fd, "\"n\":1", buf, sizeof buf, WAIT_MS));
     /* the session heard its echo: a drop now is a gap */
-    assert_true(wait_metric(p.port, "stormglass_core_own_echoes_total", 1));
+    assert_true(sd_wait_metric(p.port, "stormglass_core_own_echoes_total", 1));
     kill(p.pid, SIGUSR1); /* drill: the backbone session drops */
     assert_int_equal(sd_ws_expect_close(fd, WAIT_MS), 1012);
     close(fd);
     fd = sd_ws_open(p.port); /* reconnect and refetch: the state is the truth */
     assert_true(fd >= 0);
-    subscribe(fd, "[\"r\"]");
+    assert_true(sd_ws_subscribe(fd, "[\"r\"]"));
     assert_true(sd_ws_expect_text(fd, "\"type\":\"state\"", buf, sizeof buf, WAIT_MS));
     assert_non_null(strstr(buf, "{\"n\":1}"));
     close(fd);

@@ -81,6 +81,30 @@ static void test_bad_values_name_the_setting(void **state)
     expect_refused(a5, 2, none, "needs a value");
 }
 
+/* The restart features are off unless asked for; the unit turns the
+ * marker on through the environment. */
+static void test_restart_settings(void **state)
+{
+    (void)state;
+    sd_config cfg;
+    sg_error err;
+    const char *a0[] = {"stormglassd", NULL};
+    assert_int_equal(load(&cfg, a0, 1, NULL, &err), SD_ARGS_RUN);
+    assert_string_equal(cfg.state_dir, "");
+    assert_false(cfg.drill_hold_subscribe);
+    assert_int_equal(cfg.shutdown_drain_timeout_ns, 2 * SG_NS_PER_S);
+    assert_false(cfg.bcast.after_unclean_exit); /* only the marker sets it, never a setting */
+    const char *envp[] = {"STORMGLASS_STATE_DIR=/var/lib/stormglassd", NULL};
+    const char *argv[] = {"stormglassd", "--shutdown-drain-timeout", "500ms", "--drill-hold-subscribe", NULL};
+    assert_int_equal(load(&cfg, argv, 4, envp, &err), SD_ARGS_RUN);
+    assert_string_equal(cfg.state_dir, "/var/lib/stormglassd");
+    assert_int_equal(cfg.shutdown_drain_timeout_ns, 500 * SG_NS_PER_MS);
+    assert_true(cfg.drill_hold_subscribe);
+    const char *bad[] = {"stormglassd", "--shutdown-drain-timeout", "soon", NULL};
+    const char *none[] = {NULL};
+    expect_refused(bad, 3, none, "--shutdown-drain-timeout");
+}
+
 static void count_row(const sd_setting *s, void *arg)
 {
     char env[96];
@@ -110,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_defaults_are_the_cores),
         cmocka_unit_test(test_flags_override_environment),
         cmocka_unit_test(test_bad_values_name_the_setting),
+        cmocka_unit_test(test_restart_settings),
         cmocka_unit_test(test_help_lists_every_setting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

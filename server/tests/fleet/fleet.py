@@ -44,7 +44,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fleet_clients import HealthWatch, Publisher, Recorder, Subscriber, ws_states  # noqa: E402
+from fleet_clients import HealthWatch, Http, Publisher, Recorder, Subscriber, ws_states  # noqa: E402
 from fleet_procs import Backbone, Instance, ProbeTruth, tempdir, truth_postgres, truth_redis  # noqa: E402
 
 RSS_BOUND_KIB = 256 * 1024
@@ -279,12 +279,14 @@ async def give_up_checks(fleet, backbone):
     settled = all(s.settled() for s in fleet.subs)
     await backbone.aop("kill")  # and keep it down: subscribers keep the reader wanted, retries run out
     inst = fleet.instances[0]
+    probe = Http(inst.port)  # its own connection: the health watcher reads the other one
     answers = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and inst.exited() is None:
-        status, _ = await fleet.health.https[0].request("GET", "/healthcheck")
+        status, _ = await probe.request("GET", "/healthcheck")
         answers.append(status)
         await asyncio.sleep(0.05)
+    probe.close()
     try:
         code = inst.proc.wait(15)
     except Exception:

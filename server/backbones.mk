@@ -36,20 +36,16 @@ $(B)/tests/server/test_backbone_kafka: | $(KAFKA_MOCK)
 
 # ---- fleet fault tests --------------------------------------------------------
 # One run per backbone through ci/with-backbone (which starts and always
-# removes the server).  The 20 s SIGSTOP case runs on Redis; the others
-# keep the same shape with a shorter freeze, to bound CI time.
+# removes the server); every backbone is frozen (SIGSTOP) for 20 s.
 FLEET := server/tests/fleet/fleet.py --server $(SERVER_BIN)
 FLEET_BACKBONES ?= redis postgres kafka
-FLEET_STOP_redis := 20
-FLEET_STOP_postgres := 6
-FLEET_STOP_kafka := 6
+FLEET_STOP_SECONDS ?= 20
 
 .PHONY: test-fleet soak
 test-fleet: deps $(SERVER_BIN) $(KAFKA_MOCK)
 	@set -e; for kind in $(FLEET_BACKBONES); do \
-		stop=$(FLEET_STOP_redis); [ $$kind = postgres ] && stop=$(FLEET_STOP_postgres); \
-		[ $$kind = kafka ] && stop=$(FLEET_STOP_kafka); \
-		KAFKA_MOCK=$(KAFKA_MOCK) ci/with-backbone $$kind -- /usr/bin/python3 $(FLEET) --stop-seconds $$stop; \
+		KAFKA_MOCK=$(KAFKA_MOCK) ci/with-backbone $$kind -- /usr/bin/python3 $(FLEET) \
+			--stop-seconds $(FLEET_STOP_SECONDS); \
 	done
 
 # 50 backbone kills over about 10 minutes per backbone, nothing lost (not in CI).

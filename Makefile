@@ -91,8 +91,8 @@ test-asan:
 test-clang:
 	@$(MAKE) --no-print-directory CC=clang BUILD_TYPE=release test-unit
 
-test: test-unit test-asan test-clang lint
-	@echo "make test: all suites passed (release, asan+ubsan, clang) and lint is clean"
+test: test-unit test-asan test-clang lint test-fleet
+	@echo "make test: all suites passed (release, asan+ubsan, clang, fleet) and lint is clean"
 
 clean:
 	rm -rf build bin reports/*.xml reports/*.json reports/*.html reports/storms reports/study reports/sweep reports/bench reports/fuzz
@@ -112,5 +112,5 @@ lint:
 	$(Q)cppcheck --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr -q -Icore/include -Isim/include $(LINT_SRCS)
 	@echo "  LINT    clang-tidy"
-	$(Q)clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -Icore/include -Isim/include -Icli -Iserver -I$(B)/gen \
+	$(Q)clang-tidy -quiet $(LINT_SRCS) -- -std=c11 -Icore/include -Isim/include -Icli -Iserver -I$(B)/gen -I/usr/include/postgresql \
 		-DFIU_ENABLE=1 -D_POSIX_C_SOURCE=200809L 2>&1 | grep -E 'warning:|error:' && exit 1 || true

@@ -53,3 +53,6 @@ $(SERVER_BENCH): $(B)/obj/server/bench/bench_server.o
 bench-server: deps $(SERVER_BIN) $(SERVER_BENCH)
 	@mkdir -p reports/bench
 	$(SERVER_BENCH) $(SERVER_BIN) 1000 1000 64 reports/bench/server
+
+# The network backbone adapters and the fleet tests (issue 9).
+include server/backbones.mk

@@ -24,7 +24,8 @@ static const sd_setting table[] = {
     /* listening */
     ROW("BIND", SD_KIND_TEXT, bind, 0, 0, "address to listen on (loopback unless you mean it)"),
     ROW("PORT", SD_KIND_U32, port, 0, 65535, "TCP port; 0 picks a free one (logged as event=listening)"),
-    ROW("BACKBONE", SD_KIND_TEXT, backbone, 0, 0, "backbone URI: memory:// (embedded, single instance)"),
+    ROW("BACKBONE", SD_KIND_TEXT, backbone, 0, 0,
+        "backbone URI: memory:// (embedded, single instance), redis://, postgres://, kafka://"),
     ROW("LOG_LEVEL", SD_KIND_LOG_LEVEL, log_level, 0, 0, "debug, info, warn or error"),
     {"PUBLISH_TOKEN", SD_KIND_TEXT, offsetof(sd_config, publish_token), 0, 0, true,
      "bearer token POST /publish requires (empty: none required)"},

@@ -207,9 +207,17 @@ static void refused_events_still_announce_health(void **state)
         c.clients_max = 1;
         fx *f = fx_new(&c);
         sg_client_handle h = fx_client(f, 1);
+        /* two silent sessions (as in a_backbone_that_never_delivers_is_a_wedge),
+         * so the third silence is the one that makes the worker unhealthy */
         fx_connect(f);
-        (void)fx_msg(f, 2, 1, 1);
+        fx_advance(f, S(9)); /* trip 1 */
+        fx_advance(f, S(1));
+        fx_connect(f);
+        fx_advance(f, S(9)); /* trip 2 */
+        fx_advance(f, S(2));
+        fx_connect(f);
         fx_drain(f);
+        expect(f, true, SG_HEALTH_OK_READING);
         size_t from = f->n;
         f->now += S(10); /* past the 9 s window; the driver's timer is late */
         if (which == 0) {

@@ -100,7 +100,7 @@ typedef struct peer_m {
     bool rebase; /* learned in an earlier reader run */
 } peer_m;
 
-typedef enum peer_rule { P_FIRST, P_NEXT, P_DUP, P_SEQ_GAP, P_RESTART, P_EPOCH_GAP } peer_rule;
+typedef enum peer_rule { P_FIRST, P_FIRST_NEW_EPOCH, P_NEXT, P_DUP, P_SEQ_GAP, P_RESTART, P_EPOCH_GAP } peer_rule;
 
 typedef struct model {
     sg_bcast *b;
@@ -600,7 +600,7 @@ static peer_rule peer_data(model *m, const sg_bcast_header *h, uint64_t *missed)
     if (p->rebase && !(same && h->seq <= p->last_seq)) { /* learned in an earlier run: a baseline */
         *missed = same ? h->seq - p->last_seq - 1 : before;
         *p = (peer_m){p->origin, h->epoch, h->seq, p->last_use, false, false};
-        return P_FIRST;
+        return same ? P_FIRST : P_FIRST_NEW_EPOCH;
     }
     if (!same) {
         *missed = before;
@@ -630,7 +630,7 @@ static peer_rule peer_goodbye(model *m, const sg_bcast_header *h, uint64_t *miss
     if (p->rebase && !(same && last <= p->last_seq)) {
         *missed = same ? last - p->last_seq : last;
         *p = (peer_m){p->origin, h->epoch, last, p->last_use, true, false};
-        return P_FIRST;
+        return same ? P_FIRST : P_FIRST_NEW_EPOCH;
     }
     if (!same) {
         *missed = last;
@@ -716,8 +716,12 @@ static expect expected(model *m, const sg_bcast_header *h, bool reading)
             r = peer_data(m, h, &missed);
             e.verdict = r == P_DUP ? SG_MSG_SKIP_DUPLICATE : SG_MSG_DELIVER;
         }
-        e.seq_gap = r == P_SEQ_GAP || (r == P_FIRST && (flagged || (missed > 0 && m->blind)));
-        e.epoch_gap = r == P_EPOCH_GAP || (r == P_RESTART && flagged);
+        bool first = r == P_FIRST || r == P_FIRST_NEW_EPOCH;
+        e.seq_gap = r == P_SEQ_GAP || (first && (flagged || (missed > 0 && m->blind)));
+        /* a rebased origin in another epoch is doubtful in a blind run: the
+         * epoch we knew may have gone on while we were not listening */
+        e.epoch_gap = !e.seq_gap && (r == P_EPOCH_GAP || (r == P_RESTART && flagged) ||
+                                     (r == P_FIRST_NEW_EPOCH && m->blind));
         e.restart = r == P_RESTART && !flagged;
     }
     if (e.or_verdict == 0) {

@@ -170,8 +170,11 @@ typedef enum sg_peer_verdict {
     SG_PEER_DUPLICATE,      /* same epoch, seq <= last */
     SG_PEER_SEQ_GAP,        /* same epoch, seq > last + 1 */
     SG_PEER_RESTART,        /* new epoch at seq 1 after a clean goodbye: no gap */
-    SG_PEER_EPOCH_GAP       /* new epoch otherwise: its first messages, or the end of the
+    SG_PEER_EPOCH_GAP,      /* new epoch otherwise: its first messages, or the end of the
                                previous epoch (a crash), may have been missed */
+    SG_PEER_FIRST_NEW_EPOCH /* rebased (learned in an earlier run) and now in another epoch: a
+                               baseline like FIRST, but the epoch we learned may have gone on
+                               and ended after this run subscribed (bcast_message.c: blind) */
 } sg_peer_verdict;
 
 sg_status sg_peers_init(sg_peers *p, uint32_t max);

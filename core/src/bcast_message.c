@@ -55,16 +55,21 @@ static sg_msg_verdict own_echo(sg_bcast *b, const sg_bcast_header *h)
  * may be newer than our subscription; even at seq 1, when its previous
  * instance died with publishes buffered), or the run is blind (after a
  * quiet reconnect the origin may have published while we were not
- * listening; a known origin would show a jump). */
+ * listening; a known origin would show a jump, or a new epoch: its old
+ * one may have gone on and ended meanwhile). */
 static void peer_gap(sg_bcast *b, sg_peer_verdict v, uint64_t missed, const sg_bcast_header *h)
 {
     bool flagged = (h->flags & SG_MSG_FLAG_AFTER_LOSS) != 0;
-    bool doubtful_first = v == SG_PEER_FIRST && (flagged || (missed > 0 && b->reader.blind));
+    bool first = v == SG_PEER_FIRST || v == SG_PEER_FIRST_NEW_EPOCH;
+    bool doubtful_first = first && (flagged || (missed > 0 && b->reader.blind));
     if (doubtful_first || v == SG_PEER_SEQ_GAP) {
         sg_recovery_gap(b, SG_NOTE_GAP_SEQUENCE, missed, h->origin);
-    } else if (v == SG_PEER_EPOCH_GAP || (v == SG_PEER_RESTART && flagged)) {
+    } else if (v == SG_PEER_EPOCH_GAP || (v == SG_PEER_RESTART && flagged) ||
+               (v == SG_PEER_FIRST_NEW_EPOCH && b->reader.blind)) {
         /* a flagged first message of a new epoch: an epoch we never saw
-         * (between the clean one we know and this one) died unclean */
+         * (between the clean one we know and this one) died unclean; a
+         * known origin's new epoch in a blind run: the epoch we knew may
+         * have published (and said goodbye) while we were not listening */
         sg_recovery_gap(b, SG_NOTE_GAP_EPOCH, missed, h->origin);
     } else if (v == SG_PEER_RESTART) {
         b->counters.peer_restarts_clean++;

@@ -202,7 +202,9 @@ void sg_peers_rebase(sg_peers *p)
  * subscription, so the clients' fetches cover it).  That holds for a new
  * epoch too: had the peer crashed with publishes buffered, its new
  * instance flags its first message, and the first-seen rules see the flag
- * (bcast_message.c).  An older number of the same epoch is a duplicate. */
+ * (bcast_message.c); only in a blind run is a new epoch doubtful
+ * (SG_PEER_FIRST_NEW_EPOCH).  An older number of the same epoch is a
+ * duplicate. */
 static bool rebased(sg_peer *peer, uint64_t epoch, uint64_t seq, uint8_t flags)
 {
     if (!(peer->flags & SG_PEER_REBASE) || (peer->epoch == epoch && seq <= peer->last_seq)) {
@@ -228,7 +230,7 @@ sg_peer_verdict sg_peers_observe(sg_peers *p, uint32_t origin, uint64_t epoch, u
     uint64_t known = peer->last_seq;
     if (rebased(peer, epoch, seq, 0)) {
         *missed = known_epoch == epoch ? seq - known - 1 : (seq > 1 ? seq - 1 : 0);
-        return SG_PEER_FIRST;
+        return known_epoch == epoch ? SG_PEER_FIRST : SG_PEER_FIRST_NEW_EPOCH;
     }
     if (peer->epoch != epoch) {
         return new_epoch(peer, epoch, seq > 1 ? seq - 1 : 0, seq, 0, missed);
@@ -260,7 +262,7 @@ sg_peer_verdict sg_peers_goodbye(sg_peers *p, uint32_t origin, uint64_t epoch, u
     uint64_t known = peer->last_seq;
     if (rebased(peer, epoch, last, SG_PEER_CLEAN)) {
         *missed = known_epoch == epoch ? last - known : last;
-        return SG_PEER_FIRST;
+        return known_epoch == epoch ? SG_PEER_FIRST : SG_PEER_FIRST_NEW_EPOCH;
     }
     if (peer->epoch != epoch) {
         return new_epoch(peer, epoch, last, last, SG_PEER_CLEAN, missed);

@@ -158,6 +158,40 @@ static void a_quiet_reconnect_makes_the_run_blind_until_a_resync(void **state)
     fx_free(f);
 }
 
+/* An origin learned in an earlier run comes back in a new epoch at seq 1:
+ * a baseline (its previous instance ended before this run, or flagged its
+ * loss), unless the run is blind: then its old epoch may have published,
+ * and said goodbye, while we were not listening (found by fuzz/sim_faults:
+ * clients left and returned during an outage, a flap made the run's first
+ * session quiet, and a peer's replay and goodbye fell in between). */
+static void a_blind_run_doubts_a_known_origins_new_epoch(void **state)
+{
+    (void)state;
+    for (int blind = 0; blind < 2; blind++) {
+        sg_bcast_config c = fx_config();
+        c.worker_id = 1;
+        fx *f = fx_new(&c);
+        sg_client_handle h = fx_client(f, 1);
+        fx_connect(f);
+        assert_int_equal(hear(f, 2, 1, 5, 0), SG_MSG_DELIVER); /* origin 2 learned, epoch 1 */
+        assert_int_equal(sg_bcast_client_unregister(f->b, f->now, h), SG_OK);
+        fx_drain(f);
+        assert_int_equal(fx_stats(f).reader, SG_READER_IDLE);
+        (void)fx_client(f, 2); /* a new run: its first subscription rebases origin 2 */
+        fx_connect(f);
+        if (blind) {
+            sg_bcast_on_dropped(f->b, f->now); /* heard nothing: a quiet reconnect */
+            fx_advance(f, S(1));
+            fx_connect(f);
+        }
+        assert_int_equal(fx_stats(f).counters.gaps, 0);
+        assert_int_equal(hear(f, 2, 2, 1, 0), SG_MSG_DELIVER);
+        assert_int_equal(fx_stats(f).counters.gaps_epoch, blind ? 1 : 0);
+        assert_int_equal(fx_stats(f).counters.gaps, blind ? 1 : 0);
+        fx_free(f);
+    }
+}
+
 static void the_first_session_of_a_run_is_not_blind(void **state)
 {
     (void)state;
@@ -194,6 +228,7 @@ int main(void)
         cmocka_unit_test(a_failed_send_of_the_flagged_number_keeps_the_flag),
         cmocka_unit_test(an_instance_after_an_unclean_exit_flags_its_first_message),
         cmocka_unit_test(a_quiet_reconnect_makes_the_run_blind_until_a_resync),
+        cmocka_unit_test(a_blind_run_doubts_a_known_origins_new_epoch),
         cmocka_unit_test(the_first_session_of_a_run_is_not_blind),
         cmocka_unit_test(flags_round_trip_and_unknown_ones_are_rejected),
     };

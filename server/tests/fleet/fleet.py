@@ -40,12 +40,13 @@ import json
 import os
 import random
 import re
+import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fleet_clients import HealthWatch, Http, Publisher, Recorder, Subscriber, ws_states  # noqa: E402
-from fleet_procs import Backbone, Instance, ProbeTruth, tempdir, truth_postgres, truth_redis  # noqa: E402
+from fleet_procs import CREATED_DIRS, Backbone, Instance, ProbeTruth, tempdir, truth_postgres, truth_redis  # noqa: E402
 
 RSS_BOUND_KIB = 256 * 1024
 TOPICS = [f"fleet.t{i:02d}" for i in range(12)]
@@ -373,12 +374,17 @@ async def main(args):
     cases.append({"phase": "shutdown (SIGTERM, exit codes)", "codes": codes, "pass": all(c == 0 for c in codes)})
     print_table(backbone.kind, rows, cases)
     ok = all(r["pass"] for r in rows) and all(c["pass"] for c in cases)
+    keep = not ok or args.keep_logs
+    if not keep:  # a passing run's server logs are not worth keeping
+        for path in CREATED_DIRS:
+            shutil.rmtree(path, ignore_errors=True)
     os.makedirs(args.report, exist_ok=True)
     name = f"{backbone.kind}{'-soak' if args.soak else ''}.json"
     with open(os.path.join(args.report, name), "w") as f:
         json.dump({"backbone": backbone.kind, "subscribers": args.subscribers, "rate": args.rate, "rows": rows,
-                   "cases": cases, "pass": ok, "logs": fleet.logdir}, f, indent=1, default=str)
-    print(f"fleet {backbone.kind}: {'PASS' if ok else 'FAIL'} (logs: {fleet.logdir})")
+                   "cases": cases, "pass": ok, "logs": CREATED_DIRS if keep else None}, f, indent=1, default=str)
+    where = f" (logs: {' '.join(CREATED_DIRS)})" if keep else ""
+    print(f"fleet {backbone.kind}: {'PASS' if ok else 'FAIL'}{where}")
     return 0 if ok else 1
 
 
@@ -391,6 +397,7 @@ def parse_args():
     p.add_argument("--stop-seconds", type=float, default=20.0, help="seconds of SIGSTOP")
     p.add_argument("--converge-timeout", type=float, default=40.0)
     p.add_argument("--soak", action="store_true")
+    p.add_argument("--keep-logs", action="store_true", help="keep the servers' logs of a passing run too")
     p.add_argument("--soak-kills", type=int, default=50)
     p.add_argument("--report", default=os.path.join("reports", "fleet"))
     return p.parse_args()

@@ -142,5 +142,10 @@ class ProbeTruth:
             inst.stop()
 
 
+CREATED_DIRS = []  # every log directory of this run, removed when it passes
+
+
 def tempdir(kind):
-    return tempfile.mkdtemp(prefix=f"sg-fleet-{kind}.")
+    path = tempfile.mkdtemp(prefix=f"sg-fleet-{kind}.")
+    CREATED_DIRS.append(path)
+    return path

@@ -32,9 +32,10 @@ void bb_inbox_free(bb_inbox *in);
 
 /* A complete message given as base64 text (SG_E_INVALID if it is not). */
 sg_status bb_inbox_push_base64(bb_inbox *in, const char *text);
-/* A placeholder for a message fetched later; *ticket names it. */
+/* Reserves the slot, in arrival order, of a message whose bytes come in a
+ * second step (a spilled row); *ticket names the slot. */
 sg_status bb_inbox_push_pending(bb_inbox *in, uint64_t *ticket);
-/* Completes the placeholder `ticket` (unknown tickets are ignored: the
+/* Fills the reserved slot `ticket` (unknown tickets are ignored: the
  * inbox was cleared since).  SG_E_FULL over the byte bound. */
 sg_status bb_inbox_fill(bb_inbox *in, uint64_t ticket, const uint8_t *msg, size_t len);
 
